@@ -1,0 +1,15 @@
+"""URLs of the district office's site (the public schema)."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from tenants.sites import district_admin_site
+from tenants.views import home
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("admin/", district_admin_site.urls),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("district/", include("reports.urls_district")),
+]

@@ -1,0 +1,136 @@
+"""A school's planning data, one schema per school: grades, years, enrolments and class rules.
+
+These map one-to-one onto the optimizer's problem (see `schools.selectors.year_problem`).
+"""
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+
+
+class Grade(models.Model):
+    """A grade the school teaches, set once: `K`, `1` … `12`, or local names like `Prep`."""
+
+    code = models.CharField(max_length=10, unique=True, help_text="Short code, e.g. K, 1, Prep.")
+    name = models.CharField(max_length=40, blank=True, help_text="Display name, e.g. Kindergarten.")
+    order = models.PositiveSmallIntegerField(unique=True, help_text="Position from youngest to oldest.")
+    min_class_size = models.PositiveSmallIntegerField(
+        default=15, validators=[MinValueValidator(1)], help_text="Default smallest class."
+    )
+    max_class_size = models.PositiveSmallIntegerField(
+        default=25, validators=[MinValueValidator(1)], help_text="Default largest class."
+    )
+
+    class Meta:
+        ordering = ["order"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(min_class_size__gte=1), name="grade_min_class_size_at_least_1"
+            ),
+            models.CheckConstraint(
+                condition=Q(min_class_size__lte=F("max_class_size")), name="grade_min_not_above_max"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name or self.code
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.code
+
+
+class SchoolYear(models.Model):
+    """One planning year: how many teachers (classes) there are, and its rules."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        FINAL = "final", "Final"
+
+    year = models.PositiveSmallIntegerField(
+        unique=True,
+        validators=[MinValueValidator(2000), MaxValueValidator(2100)],
+        help_text="The school year being planned, e.g. 2027.",
+    )
+    teachers = models.PositiveSmallIntegerField(
+        help_text="Teachers available: the most classes the school can run."
+    )
+    composite_min_per_grade = models.PositiveSmallIntegerField(
+        default=1,
+        validators=[MinValueValidator(1)],
+        help_text="Default fewest students of each grade in a composite class.",
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    notes = models.TextField(blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(composite_min_per_grade__gte=1), name="year_composite_min_at_least_1"
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.year)
+
+
+class Enrolment(models.Model):
+    """Students in one grade in one year, with that year's class-size limits for the grade."""
+
+    year = models.ForeignKey(SchoolYear, on_delete=models.CASCADE, related_name="enrolments")
+    grade = models.ForeignKey(Grade, on_delete=models.PROTECT, related_name="enrolments")
+    students = models.PositiveIntegerField()
+    min_class_size = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    max_class_size = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+
+    class Meta:
+        ordering = ["year", "grade__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "grade"], name="one_enrolment_per_grade_per_year"),
+            models.CheckConstraint(
+                condition=Q(min_class_size__gte=1), name="enrolment_min_class_size_at_least_1"
+            ),
+            models.CheckConstraint(
+                condition=Q(min_class_size__lte=F("max_class_size")),
+                name="enrolment_min_not_above_max",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.grade} {self.year}: {self.students}"
+
+
+class CompositeRule(models.Model):
+    """An allowed composite (multi-grade) class in a year: a set of 2 or more grades."""
+
+    year = models.ForeignKey(SchoolYear, on_delete=models.CASCADE, related_name="composites")
+    grades = models.ManyToManyField(Grade, related_name="composite_rules")
+    min_class_size = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1)],
+        help_text="Blank: the largest minimum of its grades.",
+    )
+    max_class_size = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1)],
+        help_text="Blank: the smallest maximum of its grades.",
+    )
+    min_per_grade = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1)],
+        help_text="Blank: the year's default minimum per grade.",
+    )
+
+    class Meta:
+        ordering = ["year", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(min_class_size__isnull=True)
+                | Q(max_class_size__isnull=True)
+                | Q(min_class_size__lte=F("max_class_size")),
+                name="composite_min_not_above_max",
+            ),
+        ]
+
+    def __str__(self):
+        return "/".join(g.code for g in self.grades.all()) or "composite"

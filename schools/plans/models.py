@@ -1,0 +1,100 @@
+"""Solve jobs and the allocation plans they produce, per school schema."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from schools.models import SchoolYear
+
+
+class PlanJob(models.Model):
+    """One request to solve a year's problem, run by a Celery worker."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        INFEASIBLE = "infeasible", "Infeasible"
+        FAILED = "failed", "Failed"
+
+    LIVE = (Status.QUEUED, Status.RUNNING)
+
+    year = models.ForeignKey(SchoolYear, on_delete=models.CASCADE, related_name="jobs")
+    # Users live in the public schema; no cross-schema constraint, and deleting a person
+    # (which the district admin forbids anyway) must not cascade into school schemas.
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
+    progress = models.JSONField(default=list, blank=True, help_text="Progress messages, oldest first.")
+    problem = models.JSONField(help_text="The exact problem JSON that was solved.")
+    result = models.JSONField(null=True, blank=True, help_text="The optimizer's result JSON.")
+    error = models.TextField(blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created = models.DateTimeField(auto_now_add=True)
+    started = models.DateTimeField(null=True, blank=True)
+    finished = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year"],
+                condition=Q(status__in=["queued", "running"]),
+                name="one_live_job_per_year",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Job {self.pk} for {self.year} ({self.get_status_display()})"
+
+
+class AllocationPlan(models.Model):
+    """One ranked plan: how many classes, and how many students of each grade in each."""
+
+    year = models.ForeignKey(SchoolYear, on_delete=models.CASCADE, related_name="plans")
+    job = models.ForeignKey(PlanJob, null=True, blank=True, on_delete=models.SET_NULL, related_name="plans")
+    rank = models.PositiveSmallIntegerField()
+    composites = models.PositiveSmallIntegerField()
+    classes = models.PositiveSmallIntegerField()
+    spread = models.PositiveIntegerField()
+    adopted = models.BooleanField(default=False)
+    superseded = models.BooleanField(default=False)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["year", "-created", "rank"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year"], condition=Q(adopted=True), name="one_adopted_plan_per_year"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.year} plan #{self.rank} ({self.classes} classes, {self.composites} composite)"
+
+
+class PlannedClass(models.Model):
+    """A class of a plan: its name, teacher and students per grade code."""
+
+    plan = models.ForeignKey(AllocationPlan, on_delete=models.CASCADE, related_name="planned_classes")
+    position = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=40)
+    teacher_name = models.CharField(max_length=80, blank=True)
+    counts = models.JSONField(help_text="Students per grade code, e.g. {\"K\": 12, \"1\": 8}.")
+    size = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["plan", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "position"], name="one_class_per_position"),
+        ]
+
+    def __str__(self):
+        return self.name

@@ -1,0 +1,53 @@
+"""Reads about schools and who may use them."""
+
+from django.db.models import QuerySet
+from django_tenants.utils import get_public_schema_name
+
+from tenants.models import Membership, School, User
+
+DISTRICT = "district"
+
+
+def school_role(*, user, school: School) -> str | None:
+    """The user's role at the school: 'district', 'staff', 'principal', or None (no access)."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    if user.is_superuser or user.is_district_staff:
+        return DISTRICT
+    if school.schema_name == get_public_schema_name():
+        return None
+    cache = user.__dict__.setdefault("_school_roles", {})
+    if school.pk not in cache:
+        cache[school.pk] = (
+            Membership.objects.filter(user=user, school=school).values_list("role", flat=True).first()
+        )
+    return cache[school.pk]
+
+
+def school_list() -> QuerySet[School]:
+    """Every school (the district office's public row excluded)."""
+    return (
+        School.objects.exclude(schema_name=get_public_schema_name())
+        .prefetch_related("domains")
+        .order_by("name")
+    )
+
+
+def schools_for_user(*, user: User) -> QuerySet[School]:
+    if user.is_superuser or user.is_district_staff:
+        return school_list()
+    return school_list().filter(memberships__user=user)
+
+
+def school_url(*, school: School, request=None, path: str = "/") -> str:
+    """The absolute URL of a page on the school's own site (port kept from the request)."""
+    domain = next((d.domain for d in school.domains.all() if d.is_primary), None)
+    if domain is None:
+        return ""
+    scheme, port = "http", ""
+    if request is not None:
+        scheme = "https" if request.is_secure() else "http"
+        host = request.get_host()
+        if ":" in host:
+            port = ":" + host.rsplit(":", 1)[1]
+    return f"{scheme}://{domain}{port}{path}"
