@@ -118,17 +118,22 @@ def _add_balance(m, problem, types):
         return m.largest[g] == sum(m.largest_if[k, g, n]
                                    for n in range(types[k].max_count + 1))
 
+    # smallest_if[k, g, n] lies in smallest[g]'s range when type k has n classes, else is 0
     @m.Constraint(m.SPLIT)
-    def smallest_if_count_chosen(m, k, g, n):
-        low, high = bounds[g]
-        return pyo.inequality(low * m.count_is[k, n], m.smallest_if[k, g, n],
-                              high * m.count_is[k, n])
+    def smallest_if_not_below_range(m, k, g, n):
+        return m.smallest_if[k, g, n] >= bounds[g][0] * m.count_is[k, n]
 
     @m.Constraint(m.SPLIT)
-    def largest_if_count_chosen(m, k, g, n):
-        low, high = bounds[g]
-        return pyo.inequality(low * m.count_is[k, n], m.largest_if[k, g, n],
-                              high * m.count_is[k, n])
+    def smallest_if_not_above_range(m, k, g, n):
+        return m.smallest_if[k, g, n] <= bounds[g][1] * m.count_is[k, n]
+
+    @m.Constraint(m.SPLIT)
+    def largest_if_not_below_range(m, k, g, n):
+        return m.largest_if[k, g, n] >= bounds[g][0] * m.count_is[k, n]
+
+    @m.Constraint(m.SPLIT)
+    def largest_if_not_above_range(m, k, g, n):
+        return m.largest_if[k, g, n] <= bounds[g][1] * m.count_is[k, n]
 
     # x[k] * smallest[g] <= T[k] <= x[k] * largest[g]: no class of type k is outside
     # [smallest[g], largest[g]] once its students are split evenly

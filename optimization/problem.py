@@ -212,7 +212,7 @@ def _parse_grades(read: _Collector, data: dict) -> tuple[list[Grade], set[str]]:
         else:
             codes.add(code)
         label = g.get("name", code)
-        if not isinstance(label, str):
+        if "name" in g and not isinstance(label, str):
             read.errors.append(f"{where}name must be a string.")
             label = code
         students = read.integer(where, g, "students", 0)

@@ -95,10 +95,10 @@ def best_plans(problem: Problem, solver: DeadlineSolver) -> tuple[list[dict], st
         if balance.status != "optimal":
             ended = "feasible" if not plans else ended
         plan = _read_plan(problem, model)
-        plan["_spread"] = round(balance.value)
         plans.append(plan)
         if balance.status != "optimal":
             break
+        plan["_spread"] = round(balance.value)  # proven: the plan's own spread must match
         exclude_structure(model, types, plan["_counts"])
     if ended == "feasible" and not plans:
         ended = "timeout"
