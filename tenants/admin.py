@@ -13,10 +13,10 @@ from django_tenants.utils import get_public_schema_name
 from tenants import services
 from tenants.models import AuditEvent, Domain, Membership, School, User
 from tenants.selectors import school_url
-from tenants.sites import district_admin_site
+from tenants.sites import DistrictStaffPermissions, district_admin_site
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(DistrictStaffPermissions, admin.TabularInline):
     model = Membership
     extra = 1
     autocomplete_fields = ["school"]
@@ -24,7 +24,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(User, site=district_admin_site)
-class PersonAdmin(UserAdmin):
+class PersonAdmin(DistrictStaffPermissions, UserAdmin):
     list_display = ["username", "get_full_name", "email", "is_district_staff", "is_active", "schools"]
     list_filter = ["is_district_staff", "is_active", "memberships__school"]
     fieldsets = UserAdmin.fieldsets[:2] + (
@@ -44,7 +44,7 @@ class PersonAdmin(UserAdmin):
         return False  # people are deactivated, never deleted: their history stays attributable
 
 
-class DomainInline(admin.TabularInline):
+class DomainInline(DistrictStaffPermissions, admin.TabularInline):
     model = Domain
     extra = 0
 
@@ -56,7 +56,7 @@ class SchoolCreateForm(forms.ModelForm):
 
 
 @admin.register(School, site=district_admin_site)
-class SchoolAdmin(admin.ModelAdmin):
+class SchoolAdmin(DistrictStaffPermissions, admin.ModelAdmin):
     list_display = ["name", "code", "site_link", "created"]
     search_fields = ["name", "code"]
     readonly_fields = ["schema_name", "created"]
@@ -136,13 +136,13 @@ class SchoolAdmin(admin.ModelAdmin):
 
 
 @admin.register(Domain, site=district_admin_site)
-class DomainAdmin(admin.ModelAdmin):
+class DomainAdmin(DistrictStaffPermissions, admin.ModelAdmin):
     list_display = ["domain", "tenant", "is_primary"]
     search_fields = ["domain", "tenant__name"]
 
 
 @admin.register(Membership, site=district_admin_site)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(DistrictStaffPermissions, admin.ModelAdmin):
     list_display = ["user", "school", "role", "created"]
     list_filter = ["role", "school"]
     search_fields = ["user__username", "school__name"]
@@ -150,7 +150,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent, site=district_admin_site)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(DistrictStaffPermissions, admin.ModelAdmin):
     list_display = ["created", "action", "actor", "school_code", "details"]
     list_filter = ["action", "school_code"]
     date_hierarchy = "created"

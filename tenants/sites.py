@@ -41,6 +41,28 @@ class SchoolAdminSite(admin.AdminSite):
 
 
 district_admin_site = DistrictAdminSite(name="district_admin")
+
+
+class DistrictStaffPermissions:
+    """District staff may do everything in the district admin (mix into ModelAdmin / inlines)."""
+
+    def _district(self, request):
+        return district_admin_site.has_permission(request)
+
+    def has_module_permission(self, request):
+        return self._district(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._district(request)
+
+    def has_add_permission(self, request, *args):
+        return self._district(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._district(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._district(request)
 school_admin_site = SchoolAdminSite(name="admin")
 
 
