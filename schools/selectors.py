@@ -1,0 +1,96 @@
+"""Reads about a school's planning data (in the current school's schema)."""
+
+from math import ceil
+
+from django.conf import settings
+from django.db import connection
+
+from schools.models import CompositeRule, Enrolment, Grade, SchoolYear
+
+ALTERNATIVES = 3
+
+
+def current_school_name() -> str:
+    """The name of the school whose schema is active ('' when unknown)."""
+    tenant = getattr(connection, "tenant", None)
+    name = getattr(tenant, "name", None)
+    if name:
+        return name
+    from tenants.models import School  # public table, reachable through the search path
+
+    return School.objects.filter(schema_name=connection.schema_name).values_list("name", flat=True).first() or ""
+
+
+def year_enrolments(year: SchoolYear) -> list[Enrolment]:
+    return list(Enrolment.objects.filter(year=year).select_related("grade").order_by("grade__order"))
+
+
+def year_composites(year: SchoolYear) -> list[CompositeRule]:
+    return list(CompositeRule.objects.filter(year=year).prefetch_related("grades").order_by("id"))
+
+
+def year_problem(year: SchoolYear, *, school_name: str | None = None) -> dict:
+    """The optimizer's problem for this year, JSON-ready (see shared/contract/README.md).
+
+    Grades without an enrolment row that year are not taught that year and are left out.
+    """
+    enrolments = year_enrolments(year)
+    taught = {e.grade_id for e in enrolments}
+    grades = []
+    for e in enrolments:
+        grade = {"code": e.grade.code}
+        if e.grade.name:
+            grade["name"] = e.grade.name
+        grade.update(students=e.students, min_class_size=e.min_class_size, max_class_size=e.max_class_size)
+        grades.append(grade)
+    composites = []
+    for rule in year_composites(year):
+        members = sorted(rule.grades.all(), key=lambda g: g.order)
+        if len(members) < 2 or any(g.pk not in taught for g in members):
+            continue  # the admin refuses these; never hand the optimizer a rule it would reject
+        composite = {"grades": [g.code for g in members]}
+        for field in ("min_class_size", "max_class_size", "min_per_grade"):
+            value = getattr(rule, field)
+            if value is not None:
+                composite[field] = value
+        composites.append(composite)
+    name = current_school_name() if school_name is None else school_name
+    return {
+        "name": f"{name} {year.year}".strip(),
+        "teachers": year.teachers,
+        "composite_min_per_grade": year.composite_min_per_grade,
+        "grades": grades,
+        "composites": composites,
+        "alternatives": ALTERNATIVES,
+        "time_limit_s": settings.SOLVER_TIME_LIMIT_S,
+    }
+
+
+def min_straight_classes(rows) -> int:
+    """Fewest straight classes: per grade with students, ceil(students / max class size).
+
+    rows: (students, max_class_size) pairs.
+    """
+    return sum(ceil(students / size) for students, size in rows if students > 0 and size and size > 0)
+
+
+def year_totals(year: SchoolYear) -> dict:
+    """Cheap figures for the admin: students, straight-class minimum, teachers and spare."""
+    rows = list(Enrolment.objects.filter(year=year).values_list("students", "max_class_size"))
+    students = sum(s for s, _ in rows)
+    minimum = min_straight_classes(rows)
+    return {
+        "students": students,
+        "grades": len(rows),
+        "min_straight_classes": minimum,
+        "teachers": year.teachers,
+        "spare_teachers": year.teachers - minimum,
+    }
+
+
+def grade_list():
+    return Grade.objects.order_by("order")
+
+
+def year_latest() -> SchoolYear | None:
+    return SchoolYear.objects.order_by("-year").first()
