@@ -1,0 +1,88 @@
+"""Report files (PDF/CSV) of a school's plans and years, one table per school schema."""
+
+from django.conf import settings
+from django.db import connection, models
+from django.db.models import Q
+from django_tenants.utils import get_public_schema_name
+
+from reports.storage import reports_storage
+from schools.models import SchoolYear
+from schools.plans.models import AllocationPlan
+
+
+def report_key(instance: "Report", filename: str) -> str:
+    """`<schema>/reports/<year>/<kind>-<plan id>-<sha8>.<ext>`: the school is in every key."""
+    schema = connection.schema_name
+    if not schema or schema == get_public_schema_name():
+        raise RuntimeError("A school's report can only be stored from inside that school's schema.")
+    ext = filename.rsplit(".", 1)[-1]
+    year = instance.year.year if instance.year_id else "all-years"
+    subject = instance.plan_id if instance.plan_id else "school"
+    return f"{schema}/reports/{year}/{instance.kind}-{subject}-{instance.sha256[:8]}.{ext}"
+
+
+class Report(models.Model):
+    """One rendered report file. Rows are created pending; a Celery job renders and stores them."""
+
+    class Kind(models.TextChoices):
+        PLAN_PDF = "plan_pdf", "Plan (PDF)"
+        PLAN_CSV = "plan_csv", "Plan (CSV)"
+        COMPARISON_PDF = "comparison_pdf", "Year comparison (PDF)"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Preparing"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    PLAN_KINDS = (Kind.PLAN_PDF, Kind.PLAN_CSV)
+    EXTENSIONS = {Kind.PLAN_PDF: "pdf", Kind.PLAN_CSV: "csv", Kind.COMPARISON_PDF: "pdf"}
+
+    plan = models.ForeignKey(
+        AllocationPlan, null=True, blank=True, on_delete=models.CASCADE, related_name="reports"
+    )
+    year = models.ForeignKey(
+        SchoolYear, null=True, blank=True, on_delete=models.CASCADE, related_name="reports"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    file = models.FileField(upload_to=report_key, storage=reports_storage, max_length=255, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    error = models.TextField(blank=True)
+    # Users live in the public schema: no cross-schema constraint (like PlanJob.requested_by).
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    finished = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind__in=["plan_pdf", "plan_csv"]) & Q(plan__isnull=False))
+                | (Q(kind="comparison_pdf") & Q(plan__isnull=True)),
+                name="report_plan_matches_kind",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="ready") | (~Q(file="") & Q(sha256__regex=r"^[0-9a-f]{64}$")),
+                name="report_ready_has_file",
+            ),
+        ]
+        indexes = [models.Index(fields=["plan", "kind", "-created"], name="report_plan_kind_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} #{self.pk} ({self.get_status_display()})"
+
+    @property
+    def extension(self) -> str:
+        return self.EXTENSIONS[self.kind]
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == self.Status.READY

@@ -1,0 +1,9 @@
+"""Report jobs. tenant-schemas-celery runs each one in the schema it was queued from."""
+
+from config.celery import app
+from reports import services
+
+
+@app.task(name="reports.tasks.report_render", acks_late=True)
+def report_render(report_id: int) -> str:
+    return services.report_render(report_id=report_id).status
