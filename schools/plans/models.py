@@ -40,6 +40,10 @@ class PlanJob(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     started = models.DateTimeField(null=True, blank=True)
     finished = models.DateTimeField(null=True, blank=True)
+    sweep = models.JSONField(
+        null=True, blank=True,
+        help_text="What-if sweep over teacher counts: {status, rows: [{teachers, status, classes, composites, average}]}.",
+    )
 
     class Meta:
         ordering = ["-created"]
@@ -66,6 +70,12 @@ class AllocationPlan(models.Model):
     spread = models.PositiveIntegerField()
     adopted = models.BooleanField(default=False)
     superseded = models.BooleanField(default=False)
+    edited = models.BooleanField(default=False, help_text="Edited by hand from another plan.")
+    derived_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="revisions",
+        help_text="The plan this hand-edited revision came from.",
+    )
+    adopted_at = models.DateTimeField(null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,0 +1,439 @@
+"""State changes for plans: queue a solve, run it, adopt a plan, edit the adopted plan by hand.
+
+Each runs in the current school's schema and records an audit event. Work for Celery is
+queued with `transaction.on_commit`, carrying the schema explicitly so a task always runs in
+the school that asked for it (see `_job_queue`).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import string
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from optimization import ProblemError, check_plan, parse_problem, plan_figures, solve
+from schools.models import SchoolYear
+from schools.plans.models import AllocationPlan, PlanJob, PlannedClass
+from tenants.services import audit_record
+
+logger = logging.getLogger(__name__)
+
+# A redelivered job (its worker died mid-solve) is solved again until it has been tried this often.
+MAX_ATTEMPTS = 2
+# A job still "running" this long after it started has lost its worker for good.
+STALE_RUNNING_AFTER = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+# A job still "queued" this long never reached a worker (its message was lost).
+STALE_QUEUED_AFTER = timedelta(hours=2)
+
+
+def _school():
+    """The current school (a real row: schema_context only sets a stand-in tenant)."""
+    from tenants.models import School
+
+    tenant = getattr(connection, "tenant", None)
+    if isinstance(tenant, School):
+        return tenant
+    return School.objects.filter(schema_name=connection.schema_name).first()
+
+
+def _actor_or_none(actor):
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
+def _note(job: PlanJob, message: str) -> None:
+    job.progress = [*job.progress, {"at": timezone.now().isoformat(timespec="seconds"), "message": message}]
+
+
+# --- generating -----------------------------------------------------------------------------
+
+
+def year_problem_for(year: SchoolYear) -> dict:
+    from schools.selectors import year_problem
+
+    problem = year_problem(year)
+    problem["time_limit_s"] = settings.SOLVER_TIME_LIMIT_S  # the hard task limit is set above it
+    return problem
+
+
+def plan_generate(*, year: SchoolYear, actor=None) -> PlanJob:
+    """Queue a solve of the year's data, or return the job already queued or running for it.
+
+    Two requests at once cannot both create a job: the partial unique constraint
+    `one_live_job_per_year` makes the second insert wait for the first and then fail, and the
+    second request returns the first's job. A year the optimizer would reject raises
+    ValidationError with one message per problem (no job is created).
+    """
+    live = PlanJob.objects.filter(year=year, status__in=PlanJob.LIVE).first()
+    if live is not None:
+        return live
+    problem = year_problem_for(year)
+    try:
+        parse_problem(problem)
+    except ProblemError as error:
+        raise ValidationError(error.errors) from error
+    job = PlanJob(year=year, requested_by=_actor_or_none(actor), problem=problem)
+    _note(job, "Queued: waiting for a solver worker.")
+    try:
+        with transaction.atomic():
+            job.save()
+    except IntegrityError:
+        live = PlanJob.objects.filter(year=year, status__in=PlanJob.LIVE).first()
+        if live is None:  # the other job finished in between: this click is a new request
+            return plan_generate(year=year, actor=actor)
+        return live
+    audit_record(action="plan_generate", actor=_actor_or_none(actor), school=_school(),
+                 year=year.year, job=job.pk)
+    _job_queue(job)
+    return job
+
+
+def _job_queue(job: PlanJob) -> None:
+    """Send the job to the solver queue once the transaction commits, in this school's schema."""
+    schema = connection.schema_name
+    job_id = job.pk
+
+    def send():
+        from schools.plans.tasks import plan_job_task
+
+        with schema_context(schema):
+            try:
+                sent = plan_job_task.apply_async(args=[job_id], headers={"_schema_name": schema})
+            except Exception as error:  # the broker is unreachable: say so on the job, do not 500
+                logger.exception("Could not queue plan job %s in %s", job_id, schema)
+                _job_finish(job_id, PlanJob.Status.FAILED,
+                            error=f"The job could not be queued (the job queue is unreachable: {error}).")
+                return
+            PlanJob.objects.filter(pk=job_id).update(task_id=sent.id or "")
+
+    transaction.on_commit(send)
+
+
+def _job_finish(job_id: int, status: str, *, error: str = "", result=None, message: str = "") -> None:
+    with transaction.atomic():
+        job = PlanJob.objects.select_for_update().get(pk=job_id)
+        if job.status not in PlanJob.LIVE:
+            return
+        job.status, job.error, job.finished = status, error, timezone.now()
+        if result is not None:
+            job.result = result
+        _note(job, message or error or job.get_status_display())
+        job.save()
+
+
+# --- running (the Celery task's body) ------------------------------------------------------
+
+
+def plan_job_run(*, job_id: int) -> PlanJob | None:
+    """Solve a queued job and save its plans. Safe to run twice: a finished job is left alone.
+
+    A job found already "running" was redelivered because its worker died mid-solve: it is
+    solved again (attempts + 1) up to MAX_ATTEMPTS, then marked failed with the reason.
+    """
+    with transaction.atomic():
+        job = PlanJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status not in PlanJob.LIVE:
+            return job
+        if job.status == PlanJob.Status.RUNNING:
+            if job.attempts >= MAX_ATTEMPTS:
+                job.status, job.finished = PlanJob.Status.FAILED, timezone.now()
+                job.error = (f"The solver worker stopped {job.attempts} times while solving "
+                             "(it was killed or ran out of memory). Try again.")
+                _note(job, job.error)
+                job.save()
+                return job
+            _note(job, "The worker solving this job stopped; solving again.")
+        job.status, job.started = PlanJob.Status.RUNNING, timezone.now()
+        job.attempts += 1
+        teachers = job.problem.get("teachers")
+        _note(job, f"Solving: finding the best plans with up to {teachers} classes "
+                   f"(time limit {job.problem.get('time_limit_s')} s).")
+        job.save()
+    try:
+        result = solve(job.problem)
+    except Exception as error:  # includes Celery's soft time limit
+        logger.exception("Plan job %s failed", job_id)
+        _job_finish(job_id, PlanJob.Status.FAILED,
+                    error=f"The solver stopped with an error: {error.__class__.__name__}: {error}"[:2000])
+        return PlanJob.objects.get(pk=job_id)
+    return _job_result_save(job_id, result)
+
+
+def _job_result_save(job_id: int, result: dict) -> PlanJob:
+    status = result.get("status")
+    if status in ("optimal", "feasible") and result.get("plans"):
+        with transaction.atomic():
+            job = PlanJob.objects.select_for_update().select_related("year").get(pk=job_id)
+            if job.status != PlanJob.Status.RUNNING:
+                return job  # reaped as failed meanwhile; a newer job may exist
+            AllocationPlan.objects.filter(year=job.year, superseded=False).update(superseded=True)
+            for plan in result["plans"]:
+                _plan_create(job=job, plan=plan, problem=job.problem)
+            job.status, job.result, job.finished = PlanJob.Status.SUCCEEDED, result, timezone.now()
+            quality = "best possible" if status == "optimal" else "best found in the time allowed"
+            _note(job, f"Done: {len(result['plans'])} plan(s), {quality}.")
+            job.save()
+        return job
+    if status == "infeasible":
+        _job_finish(job_id, PlanJob.Status.INFEASIBLE, result=result,
+                    message="No plan obeys every rule: see the diagnosis.")
+    elif status == "invalid":
+        _job_finish(job_id, PlanJob.Status.FAILED, result=result,
+                    error="The year's data is not valid: " + " ".join(result.get("errors", [])))
+    else:
+        _job_finish(job_id, PlanJob.Status.FAILED, result=result,
+                    error=f"No plan was found within the time limit ({result.get('status')}).")
+    return PlanJob.objects.get(pk=job_id)
+
+
+def class_names(classes: list[dict], grade_order: list[str]) -> list[tuple[str, dict]]:
+    """Sort classes by grade and name them `K-A`, `K-B`, `K/1-A`, `3-A` … (counts keep grade order)."""
+    order = {code: i for i, code in enumerate(grade_order)}
+
+    def key(counts):
+        codes = sorted(counts, key=lambda c: order.get(c, 99))
+        return [order.get(c, 99) for c in codes], -sum(counts.values())
+
+    named, seen = [], {}
+    for counts in sorted((c["grades"] for c in classes), key=key):
+        label = "/".join(sorted(counts, key=lambda c: order.get(c, 99)))
+        index = seen.get(label, 0)
+        seen[label] = index + 1
+        suffix = string.ascii_uppercase[index] if index < 26 else str(index + 1)
+        named.append((f"{label}-{suffix}", {c: counts[c] for c in sorted(counts, key=lambda c: order.get(c, 99))}))
+    return named
+
+
+def _plan_create(*, job: PlanJob, plan: dict, problem: dict) -> AllocationPlan:
+    figures = plan_figures(plan)
+    saved = AllocationPlan.objects.create(
+        year=job.year, job=job, rank=plan["rank"],
+        composites=figures["composites"], classes=figures["classes"], spread=figures["spread"],
+    )
+    codes = [g["code"] for g in problem["grades"]]
+    PlannedClass.objects.bulk_create(
+        PlannedClass(plan=saved, position=i, name=name, counts=counts, size=sum(counts.values()))
+        for i, (name, counts) in enumerate(class_names(plan["classes"], codes))
+    )
+    return saved
+
+
+def plan_jobs_reap_stale(*, now=None) -> int:
+    """Mark jobs whose worker is gone for good as failed, with the reason. Returns how many.
+
+    Cheap (one indexed query); called by the status views, so it works with a plain
+    `celery worker` and no beat.
+    """
+    now = now or timezone.now()
+    reaped = 0
+    stale = PlanJob.objects.filter(
+        status=PlanJob.Status.RUNNING, started__lt=now - STALE_RUNNING_AFTER
+    ).values_list("pk", flat=True)
+    for job_id in stale:
+        _job_finish(job_id, PlanJob.Status.FAILED,
+                    error="The solver worker stopped responding (no result after "
+                          f"{int(STALE_RUNNING_AFTER.total_seconds())} s). Generate the plans again.")
+        reaped += 1
+    lost = PlanJob.objects.filter(
+        status=PlanJob.Status.QUEUED, created__lt=now - STALE_QUEUED_AFTER
+    ).values_list("pk", flat=True)
+    for job_id in lost:
+        _job_finish(job_id, PlanJob.Status.FAILED,
+                    error="No solver worker picked this job up. Generate the plans again.")
+        reaped += 1
+    return reaped
+
+
+# --- adopting and editing -------------------------------------------------------------------
+
+
+def _reports_queue(plan: AllocationPlan, actor) -> None:
+    """Ask the reports app to regenerate this plan's reports (once it exists)."""
+    try:
+        from reports.services import plan_reports_queue
+    except ImportError:
+        return
+    plan_reports_queue(plan=plan, actor=actor)
+
+
+@transaction.atomic
+def plan_adopt(*, plan: AllocationPlan, actor=None) -> AllocationPlan:
+    """Make this the year's plan; the one adopted before (if any) is un-adopted in the same transaction."""
+    SchoolYear.objects.select_for_update().get(pk=plan.year_id)  # adoptions of one year queue up here
+    plan = AllocationPlan.objects.select_related("year").get(pk=plan.pk)
+    AllocationPlan.objects.filter(year_id=plan.year_id, adopted=True).exclude(pk=plan.pk).update(
+        adopted=False, adopted_at=None
+    )
+    if not plan.adopted:
+        plan.adopted, plan.adopted_at = True, timezone.now()
+        plan.save(update_fields=["adopted", "adopted_at"])
+    audit_record(action="plan_adopt", actor=_actor_or_none(actor), school=_school(),
+                 year=plan.year.year, plan=plan.pk, rank=plan.rank)
+    actor = _actor_or_none(actor)
+    transaction.on_commit(lambda: _reports_queue(plan, actor))
+    return plan
+
+
+_CLASS_NUMBER = re.compile(r"^Class (\d+)")
+
+
+def _named(sentences: list[str], names: list[str]) -> list[str]:
+    def rename(match):
+        number = int(match.group(1))
+        return f"Class {names[number - 1]}" if 0 < number <= len(names) else match.group(0)
+
+    return [_CLASS_NUMBER.sub(rename, sentence) for sentence in sentences]
+
+
+@transaction.atomic
+def plan_edit(*, plan: AllocationPlan, classes: list[dict], actor=None) -> AllocationPlan:
+    """Save a hand-edited revision of the adopted plan; it becomes the adopted plan.
+
+    classes: [{"name", "teacher_name", "counts": {grade code: students}}] in display order;
+    classes left with no students are dropped. Every rule is re-checked against the problem the
+    plan was solved for; each broken rule is a ValidationError message naming the class, grade
+    and limit. Saved plans never change: the revision is a new plan (rank kept, `edited`,
+    `derived_from` the original) and the original is un-adopted and marked superseded.
+    """
+    SchoolYear.objects.select_for_update().get(pk=plan.year_id)
+    plan = AllocationPlan.objects.select_related("job", "year").get(pk=plan.pk)
+    if not plan.adopted:
+        raise ValidationError("Only the adopted plan can be edited. Adopt this plan first.")
+    from schools.plans.selectors import plan_problem
+
+    problem = plan_problem(plan)
+    codes = [g["code"] for g in problem["grades"]]
+    errors, kept, names = [], [], []
+    for i, cls in enumerate(classes, start=1):
+        name = (cls.get("name") or "").strip()
+        counts = {}
+        for code, n in (cls.get("counts") or {}).items():
+            if n in (None, ""):
+                continue
+            if not isinstance(n, int) or n < 0:
+                errors.append(f"Class {name or i}: grade {code} needs a whole number of students, 0 or more.")
+            elif n > 0:
+                counts[code] = n
+        if not counts:
+            continue  # every student moved out: the class is dropped
+        if not name:
+            errors.append(f"Class {i} needs a name.")
+        elif name in names:
+            errors.append(f"Two classes are named {name!r}; give each class its own name.")
+        names.append(name or str(i))
+        kept.append({"name": name, "teacher_name": (cls.get("teacher_name") or "").strip()[:80],
+                     "counts": {c: counts[c] for c in codes if c in counts}
+                     | {c: n for c, n in counts.items() if c not in codes}})
+    if not errors:
+        errors = _named(check_plan(problem, {"classes": [{"grades": c["counts"]} for c in kept]}), names)
+    if errors:
+        raise ValidationError(errors)
+    figures = plan_figures({"classes": [{"grades": c["counts"]} for c in kept]})
+    AllocationPlan.objects.filter(pk=plan.pk).update(adopted=False, adopted_at=None, superseded=True)
+    revision = AllocationPlan.objects.create(
+        year=plan.year, job=plan.job, rank=plan.rank, composites=figures["composites"],
+        classes=figures["classes"], spread=figures["spread"], adopted=True, adopted_at=timezone.now(),
+        edited=True, derived_from=plan,
+    )
+    PlannedClass.objects.bulk_create(
+        PlannedClass(plan=revision, position=i, name=c["name"], teacher_name=c["teacher_name"],
+                     counts=c["counts"], size=sum(c["counts"].values()))
+        for i, c in enumerate(kept)
+    )
+    actor = _actor_or_none(actor)
+    audit_record(action="plan_edit", actor=actor, school=_school(), year=plan.year.year,
+                 plan=revision.pk, derived_from=plan.pk)
+    transaction.on_commit(lambda: _reports_queue(revision, actor))
+    return revision
+
+
+# --- what-if sweep --------------------------------------------------------------------------
+
+
+def plan_sweep_request(*, job: PlanJob, actor=None) -> PlanJob:
+    """Queue the what-if sweep over teacher counts for a finished job (once)."""
+    with transaction.atomic():
+        job = PlanJob.objects.select_for_update().get(pk=job.pk)
+        if job.sweep and job.sweep.get("status") in ("queued", "done"):
+            return job
+        job.sweep = {"status": "queued", "rows": []}
+        job.save(update_fields=["sweep"])
+    schema, job_id = connection.schema_name, job.pk
+
+    def send():
+        from schools.plans.tasks import plan_sweep_task
+
+        with schema_context(schema):
+            try:
+                plan_sweep_task.apply_async(args=[job_id], headers={"_schema_name": schema})
+            except Exception as error:
+                PlanJob.objects.filter(pk=job_id).update(
+                    sweep={"status": "failed", "rows": [], "error": f"The job queue is unreachable: {error}"})
+
+    transaction.on_commit(send)
+    return job
+
+
+def sweep_teacher_counts(problem: dict, min_teachers: int | None) -> list[int]:
+    top = problem["teachers"] + 2
+    low = min_teachers if min_teachers is not None else problem["teachers"]
+    return list(range(max(1, min(low, top)), top + 1))
+
+
+def plan_sweep_run(*, job_id: int) -> PlanJob:
+    """Solve the job's problem for each teacher count from the fewest that works to current + 2."""
+    job = PlanJob.objects.get(pk=job_id)
+    base = {**job.problem, "alternatives": 1}
+    min_teachers = (job.result or {}).get("min_teachers")
+    if job.result is None or "min_teachers" not in job.result:
+        min_teachers = solve({**base, "time_limit_s": min(base.get("time_limit_s", 10), 10)}).get("min_teachers")
+    rows = []
+    if min_teachers is None:
+        PlanJob.objects.filter(pk=job_id).update(sweep={
+            "status": "done", "rows": [],
+            "note": "No number of teachers can place every student with the composites allowed now.",
+        })
+        return PlanJob.objects.get(pk=job_id)
+    for teachers in sweep_teacher_counts(job.problem, min_teachers):
+        result = solve({**base, "teachers": teachers, "time_limit_s": min(base.get("time_limit_s", 10), 10)})
+        row = {"teachers": teachers, "status": result.get("status"), "classes": None,
+               "composites": None, "average_size": None, "current": teachers == job.problem["teachers"]}
+        if result.get("plans"):
+            best = result["plans"][0]
+            students = sum(sum(c["grades"].values()) for c in best["classes"])
+            row.update(classes=len(best["classes"]), composites=best["composites"],
+                       average_size=round(students / len(best["classes"]), 1))
+        rows.append(row)
+    PlanJob.objects.filter(pk=job_id).update(sweep={"status": "done", "rows": rows})
+    return PlanJob.objects.get(pk=job_id)
+
+
+# --- district -------------------------------------------------------------------------------
+
+
+def district_generate_all(*, year: int, actor=None) -> dict:
+    """Queue one job per school that has this year (or show the live one). Returns counts."""
+    from tenants.selectors import school_list
+
+    queued, skipped, errors = 0, [], []
+    for school in school_list():
+        with schema_context(school.schema_name):
+            school_year = SchoolYear.objects.filter(year=year).first()
+            if school_year is None:
+                skipped.append(school.name)
+                continue
+            try:
+                with transaction.atomic():
+                    plan_generate(year=school_year, actor=actor)
+                queued += 1
+            except ValidationError as error:
+                errors.append(f"{school.name}: " + " ".join(error.messages))
+    audit_record(action="district_generate_all", actor=_actor_or_none(actor), school=None, year=year,
+                 queued=queued)
+    return {"queued": queued, "skipped": skipped, "errors": errors}
