@@ -19,7 +19,8 @@ import pyomo.environ as pyo
 
 from .checker import check_plan, plan_figures
 from .highs import DeadlineSolver, Outcome
-from .model import build_model, exclude_structure, structure_of
+from .model import (build_balance_model, build_structure_model, counts_of,
+                    exclude_structure, level_score, placement_of)
 from .plans import build_classes
 from .problem import Problem
 
@@ -35,12 +36,13 @@ def stranded_grades(problem: Problem) -> list[str]:
 
 
 def fewest_classes(problem: Problem, deadline: float) -> tuple[Outcome, DeadlineSolver | None]:
-    """The fewest classes that hold every student, teachers aside."""
+    """The fewest classes that hold every student, teachers aside; and the structure
+    model's solver, ready for the search."""
     if not any(g.students for g in problem.grades):
         return Outcome("optimal", 0), None
     if stranded_grades(problem):
         return Outcome("infeasible"), None
-    model = build_model(problem, problem.class_types)
+    model = build_structure_model(problem, problem.class_types)
     solver = DeadlineSolver(model, deadline)
     model.teacher_limit.deactivate()
     outcome = solver.minimize(model.fewest_classes)
@@ -50,64 +52,75 @@ def fewest_classes(problem: Problem, deadline: float) -> tuple[Outcome, Deadline
     return outcome, solver
 
 
-def _read_plan(problem: Problem, model) -> dict:
-    types = problem.class_types
-    counts = structure_of(model, types)
-    placed = {(k, g): round(pyo.value(model.placed[k, g])) for k, g in model.MEMBERS}
-    return {"classes": build_classes(problem, types, counts, placed), "_counts": counts}
+def _plan_from(problem: Problem, model) -> dict:
+    counts = counts_of(model)
+    classes = build_classes(problem, problem.class_types, counts, placement_of(model))
+    return {"classes": classes, "_counts": counts}
 
 
-def best_plans(problem: Problem, solver: DeadlineSolver) -> tuple[list[dict], str]:
-    """Up to `alternatives` plans, best first, and how the search ended: "optimal" (the
-    first plan is proven best), "feasible" (time ran out) or "infeasible" (no plan)."""
-    model, types = solver.model, problem.class_types
-    plans: list[dict] = []
-    ended = "optimal"
-    level_fixed = False
-    while len(plans) < problem.alternatives:
-        just_leveled = False
-        if not level_fixed:
-            level = solver.minimize(model.best_structure)
+class _Search:
+    """Plans in rank order, level by level; see the module's docstring."""
+
+    def __init__(self, problem: Problem, structure: DeadlineSolver):
+        self.problem = problem
+        self.structure = structure
+        self.plans: list[dict] = []
+        self.first_proven = True
+        self.balance_solves = 0
+        self.balance_seconds = 0.0
+
+    def run(self) -> str:
+        """Fills self.plans; returns the status: optimal, feasible, timeout or infeasible."""
+        problem, model = self.problem, self.structure.model
+        while len(self.plans) < problem.alternatives:
+            level = self.structure.minimize(model.best_level)
             if level.status == "infeasible":
-                ended = ended if plans else "infeasible"
-                break
+                break  # no structure left
             if level.status != "optimal":
-                ended = "feasible" if not plans else ended
-                if level.has_solution:  # time ran out; the structure found is still valid
-                    plans.append(_read_plan(problem, model))
+                self._time_ran_out(model if level.has_solution else None)
                 break
-            model.composites_target.set_value(round(pyo.value(model.composite_classes)))
-            model.classes_target.set_value(round(pyo.value(model.classes)))
-            _fix_level(model, True)
-            level_fixed = just_leveled = True
-        balance = solver.minimize(model.smallest_spread)
-        if balance.status == "infeasible":
-            # every structure of this level is taken: move on to the next level
-            _fix_level(model, False)
-            level_fixed = False
-            continue
-        if not balance.has_solution:
-            # time ran out: the level's solution, if it is what the model holds, is valid
-            ended = "feasible" if not plans else ended
-            if just_leveled:
-                plans.append(_read_plan(problem, model))
-            break
-        if balance.status != "optimal":
-            ended = "feasible" if not plans else ended
-        plan = _read_plan(problem, model)
-        plans.append(plan)
-        if balance.status != "optimal":
-            break
-        plan["_spread"] = round(balance.value)  # proven: the plan's own spread must match
-        exclude_structure(model, types, plan["_counts"])
-    if ended == "feasible" and not plans:
-        ended = "timeout"
-    return plans, ended
+            composites = round(pyo.value(model.composite_classes))
+            classes = round(pyo.value(model.classes))
+            if not self._level_plans(composites, classes):
+                break
+            model.score_floor.set_value(level_score(problem, composites, classes) + 1)
+            model.worse_than_levels_done.activate()
+        if not self.plans:
+            return "infeasible" if self.first_proven else "timeout"
+        return "optimal" if self.first_proven else "feasible"
 
+    def _time_ran_out(self, model_with_solution) -> None:
+        if not self.plans:
+            self.first_proven = False
+        if model_with_solution is not None:
+            self.plans.append(_plan_from(self.problem, model_with_solution))
 
-def _fix_level(model, fixed: bool) -> None:
-    for constraint in (model.composites_fixed, model.classes_fixed):
-        constraint.activate() if fixed else constraint.deactivate()
+    def _level_plans(self, composites: int, classes: int) -> bool:
+        """The best structures of one level, best first; False when time ran out."""
+        problem = self.problem
+        model = build_balance_model(problem, problem.class_types, composites, classes)
+        solver = DeadlineSolver(model, self.structure.deadline)
+        try:
+            first = True
+            while len(self.plans) < problem.alternatives:
+                outcome = solver.minimize(model.smallest_spread)
+                if outcome.status == "infeasible":
+                    return True  # every structure of the level is taken
+                if outcome.status != "optimal":
+                    # the structure model still holds this level's first structure
+                    fallback = model if outcome.has_solution else (
+                        self.structure.model if first else None)
+                    self._time_ran_out(fallback)
+                    return False
+                plan = _plan_from(problem, model)
+                plan["_spread"] = round(outcome.value)  # proven: the plan must agree
+                self.plans.append(plan)
+                exclude_structure(model, plan["_counts"])
+                first = False
+            return True
+        finally:
+            self.balance_solves += solver.solves
+            self.balance_seconds += solver.seconds
 
 
 def finished(problem: Problem, raw_plans: list[dict]) -> list[dict]:
@@ -151,9 +164,11 @@ def solve_problem(problem: Problem, started: float | None = None) -> dict:
     elif solver is None:  # no students at all: the empty plan is the only plan
         result["plans"] = finished(problem, [{"classes": []}])
     else:
-        raw_plans, ended = best_plans(problem, solver)
-        result["plans"] = finished(problem, raw_plans)
-        result["status"] = ended
+        search = _Search(problem, solver)
+        result["status"] = search.run()
+        result["plans"] = finished(problem, search.plans)
+        stats.update(balance_solves=search.balance_solves,
+                     balance_s=round(search.balance_seconds, 4))
     if solver is not None:
         stats.update(solves=solver.solves, solver_s=round(solver.seconds, 4))
     if result["status"] == "infeasible":
