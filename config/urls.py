@@ -4,13 +4,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from tenants.sites import school_admin_site
-from tenants.views import home
+from tenants.views import handoff, home
 
 urlpatterns = [
     path("", home, name="home"),
     path("admin/", school_admin_site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/handoff/", handoff, name="handoff"),
     path("plans/", include("schools.plans.urls")),
     path("portal/", include("reports.urls")),
 ]

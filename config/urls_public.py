@@ -4,11 +4,12 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from tenants.sites import district_admin_site
-from tenants.views import home
+from tenants.views import home, school_switch
 
 urlpatterns = [
     path("", home, name="home"),
     path("admin/", district_admin_site.urls),
+    path("schools/<slug:code>/open/", school_switch, name="school_switch"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("district/", include("reports.urls_district")),

@@ -19,6 +19,15 @@ SCHOOL_A, SCHOOL_B = "alpha", "beta"
 
 def pytest_collection_modifyitems(config, items):
     # Browser tests use live_server, whose flush empties the public tables: run them last.
+    # School schemas hold rows that point at public users (admin log, history), so the flush
+    # must cascade, which Django does only when available_apps is set.
+    from django.conf import settings
+
+    for item in items:
+        if item.get_closest_marker("e2e") is not None:
+            item.add_marker(
+                pytest.mark.django_db(transaction=True, available_apps=list(settings.INSTALLED_APPS))
+            )
     items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
 
 
