@@ -3,9 +3,29 @@
 These map one-to-one onto the optimizer's problem (see `schools.selectors.year_problem`).
 """
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+from tenants.models import School
+
+# People live in the public schema: a school's history keeps the person's id, not a foreign
+# key, so nothing in a school's schema depends on (or cascades from) the public user table.
+def _history(**kwargs):
+    return HistoricalRecords(
+        history_user_id_field=models.BigIntegerField(null=True, blank=True, db_index=False), **kwargs
+    )
+
+
+def _check_sizes(obj, what: str):
+    """min_class_size <= max_class_size, with a message naming the field."""
+    low, high = obj.min_class_size, obj.max_class_size
+    if low is not None and high is not None and low > high:
+        raise ValidationError({
+            "min_class_size": f"The smallest {what} ({low}) is larger than the largest ({high})."
+        })
 
 
 class Grade(models.Model):
@@ -20,6 +40,7 @@ class Grade(models.Model):
     max_class_size = models.PositiveSmallIntegerField(
         default=25, validators=[MinValueValidator(1)], help_text="Default largest class."
     )
+    history = _history()
 
     class Meta:
         ordering = ["order"]
@@ -34,6 +55,9 @@ class Grade(models.Model):
 
     def __str__(self):
         return self.name or self.code
+
+    def clean(self):
+        _check_sizes(self, "class")
 
     @property
     def display_name(self) -> str:
@@ -64,8 +88,10 @@ class SchoolYear(models.Model):
     notes = models.TextField(blank=True)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
+    history = _history(excluded_fields=["created", "updated"])
 
     class Meta:
+        verbose_name = "school year"
         ordering = ["-year"]
         constraints = [
             models.CheckConstraint(
@@ -76,15 +102,28 @@ class SchoolYear(models.Model):
     def __str__(self):
         return str(self.year)
 
+    def validate_unique(self, exclude=None):
+        if (exclude is None or "year" not in exclude) and self.year is not None:
+            if SchoolYear.objects.filter(year=self.year).exclude(pk=self.pk).exists():
+                raise ValidationError({"year": f"The year {self.year} already exists at this school."})
+        super().validate_unique(exclude)
+
 
 class Enrolment(models.Model):
     """Students in one grade in one year, with that year's class-size limits for the grade."""
 
     year = models.ForeignKey(SchoolYear, on_delete=models.CASCADE, related_name="enrolments")
     grade = models.ForeignKey(Grade, on_delete=models.PROTECT, related_name="enrolments")
-    students = models.PositiveIntegerField()
-    min_class_size = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
-    max_class_size = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    students = models.PositiveIntegerField(help_text="Students expected in this grade this year.")
+    min_class_size = models.PositiveSmallIntegerField(
+        "min class size", validators=[MinValueValidator(1)],
+        help_text="Smallest class for this grade this year (blank: the grade's default).",
+    )
+    max_class_size = models.PositiveSmallIntegerField(
+        "max class size", validators=[MinValueValidator(1)],
+        help_text="Largest class for this grade this year (blank: the grade's default).",
+    )
+    history = _history()
 
     class Meta:
         ordering = ["year", "grade__order"]
@@ -101,6 +140,9 @@ class Enrolment(models.Model):
 
     def __str__(self):
         return f"{self.grade} {self.year}: {self.students}"
+
+    def clean(self):
+        _check_sizes(self, "class")
 
 
 class CompositeRule(models.Model):
@@ -120,8 +162,10 @@ class CompositeRule(models.Model):
         null=True, blank=True, validators=[MinValueValidator(1)],
         help_text="Blank: the year's default minimum per grade.",
     )
+    history = _history(m2m_fields=[grades])
 
     class Meta:
+        verbose_name = "composite class rule"
         ordering = ["year", "id"]
         constraints = [
             models.CheckConstraint(
@@ -133,4 +177,18 @@ class CompositeRule(models.Model):
         ]
 
     def __str__(self):
+        if self.pk is None:
+            return "new composite"
         return "/".join(g.code for g in self.grades.all()) or "composite"
+
+    def clean(self):
+        _check_sizes(self, "composite class")
+
+
+class DistrictEnrolmentFile(School):
+    """Handle for the district admin's district-wide enrolment import/export (no table)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "district enrolment file"
+        verbose_name_plural = "district enrolments (import / export)"

@@ -94,3 +94,77 @@ def grade_list():
 
 def year_latest() -> SchoolYear | None:
     return SchoolYear.objects.order_by("-year").first()
+
+
+def year_warnings(year: SchoolYear) -> list[str]:
+    """Things that are allowed but probably wrong, in sentences a secretary can act on."""
+    enrolments = year_enrolments(year)
+    in_composite = set(
+        CompositeRule.grades.through.objects.filter(compositerule__year=year).values_list("grade_id", flat=True)
+    )
+    warnings = []
+    for e in enrolments:
+        if 0 < e.students < e.min_class_size and e.grade_id not in in_composite:
+            warnings.append(
+                f"{e.grade.display_name}: {e.students} students is fewer than the smallest class "
+                f"({e.min_class_size}) and no composite class includes this grade, so no plan can "
+                f"place them. Lower the min class size or allow a composite with this grade."
+            )
+    if enrolments and year.teachers < min_straight_classes((e.students, e.max_class_size) for e in enrolments):
+        if not year_composites(year):
+            warnings.append(
+                f"Teachers: {year.teachers} is fewer than the "
+                f"{min_straight_classes((e.students, e.max_class_size) for e in enrolments)} straight "
+                f"classes these students need, and no composite classes are allowed."
+            )
+    return warnings
+
+
+def year_history(year: SchoolYear, limit: int = 200) -> list[dict]:
+    """Every recorded change to the year, its enrolments and composites, newest first.
+
+    Each entry: when, user (id), what ("Enrolment Grade 1"), kind (added/changed/deleted) and
+    changes: [(field, old, new)].
+    """
+    from tenants.models import User
+
+    kinds = {"+": "added", "~": "changed", "-": "deleted"}
+    grade_names = {g.pk: g.display_name for g in Grade.objects.all()}
+    entries = []
+
+    def collect(records, label):
+        records = list(records.order_by("history_date", "history_id"))
+        previous = {}
+        for record in records:
+            before = previous.get(record.id)
+            changes = []
+            if before is not None:
+                delta = record.diff_against(before)
+                for change in delta.changes:
+                    old, new = change.old, change.new
+                    if change.field == "grades":
+                        old = ", ".join(grade_names.get(r["grade"], "?") for r in old or [])
+                        new = ", ".join(grade_names.get(r["grade"], "?") for r in new or [])
+                    elif change.field == "grade":
+                        old, new = grade_names.get(old, old), grade_names.get(new, new)
+                    field = record.instance_type._meta.get_field(change.field).verbose_name
+                    changes.append((field, old, new))
+            previous[record.id] = record
+            if before is not None and record.history_type == "~" and not changes:
+                continue
+            entries.append({
+                "when": record.history_date, "user_id": record.history_user_id, "what": label(record),
+                "kind": kinds.get(record.history_type, record.history_type), "changes": changes,
+            })
+
+    collect(SchoolYear.history.filter(id=year.pk), lambda r: f"Year {r.year}")
+    collect(Enrolment.history.filter(year_id=year.pk),
+            lambda r: f"Enrolment: {grade_names.get(r.grade_id, 'a deleted grade')}")
+    collect(CompositeRule.history.filter(year_id=year.pk), lambda r: f"Composite rule #{r.id}")
+    entries.sort(key=lambda e: e["when"], reverse=True)
+    entries = entries[:limit]
+    users = {u.pk: u for u in User.objects.filter(pk__in={e["user_id"] for e in entries if e["user_id"]})}
+    for entry in entries:
+        user = users.get(entry["user_id"])
+        entry["who"] = (user.get_full_name() or user.username) if user else "—"
+    return entries

@@ -1,0 +1,69 @@
+"""State changes to a school's planning data (in the current school's schema)."""
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+
+from schools.models import CompositeRule, Enrolment, SchoolYear
+from tenants.models import School
+from tenants.services import audit_record
+
+
+def current_school() -> School | None:
+    """The School row of the active schema (connection.tenant may be a FakeTenant)."""
+    tenant = getattr(connection, "tenant", None)
+    if isinstance(tenant, School):
+        return tenant
+    return School.objects.filter(schema_name=connection.schema_name).first()
+
+
+def _save(obj, actor):
+    """Save, recording `actor` in the history (outside a request the middleware cannot)."""
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        obj._history_user = actor
+    obj.save()
+    return obj
+
+
+@transaction.atomic
+def year_copy_forward(
+    *, source: SchoolYear, year: int, roll_up: bool, actor=None, first_grade_students: int | None = None
+) -> SchoolYear:
+    """Create `year` from `source`: teachers, rules, class-size limits, composites, enrolments.
+
+    With roll_up, students move up one grade (in grade order, among the grades taught in
+    `source`): this year's K becomes next year's 1, the last grade's students leave. The first
+    grade cannot be known yet; it gets `first_grade_students`, or when that is not given the
+    same number as the source year's first grade (a fair first guess the secretary corrects).
+    Refuses to touch an existing year, so running it twice never overwrites anything.
+    """
+    if SchoolYear.objects.filter(year=year).exists():
+        raise ValidationError({"year": f"The year {year} already exists; it was not changed."})
+    if first_grade_students is not None and first_grade_students < 0:
+        raise ValidationError({"first_grade_students": "Students cannot be negative."})
+    target = SchoolYear(
+        year=year,
+        teachers=source.teachers,
+        composite_min_per_grade=source.composite_min_per_grade,
+        status=SchoolYear.Status.DRAFT,
+        notes=f"Copied from {source.year}" + (", students moved up one grade." if roll_up else "."),
+    )
+    target.full_clean()
+    _save(target, actor)
+
+    enrolments = list(Enrolment.objects.filter(year=source).select_related("grade").order_by("grade__order"))
+    counts = [e.students for e in enrolments]
+    if roll_up and enrolments:
+        first = counts[0] if first_grade_students is None else first_grade_students
+        counts = [first] + counts[:-1]
+    for enrolment, students in zip(enrolments, counts):
+        _save(Enrolment(year=target, grade=enrolment.grade, students=students,
+                        min_class_size=enrolment.min_class_size, max_class_size=enrolment.max_class_size), actor)
+    for rule in CompositeRule.objects.filter(year=source).prefetch_related("grades").order_by("id"):
+        copy = _save(CompositeRule(year=target, min_class_size=rule.min_class_size,
+                                   max_class_size=rule.max_class_size, min_per_grade=rule.min_per_grade), actor)
+        copy.grades.set(rule.grades.all())
+    audit_record(
+        action="year_copy_forward", actor=actor, school=current_school(),
+        source=source.year, year=year, roll_up=roll_up,
+    )
+    return target
