@@ -12,6 +12,9 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 BLUE, ORANGE, RED, GREEN, GREY = "#2563eb", "#f59e0b", "#dc2626", "#16a34a", "#6b7280"
 plt.rcParams["svg.fonttype"] = "none"  # text stays text: smaller, searchable
@@ -53,11 +56,10 @@ def class_sizes_svg(classes: list[dict], title: str = "") -> str:
     ax.set_ylabel("Students")
     top = max([c.get("max") or 0 for c in classes] + sizes + [1])
     ax.set_ylim(0, top * 1.15)
-    ax.plot([], [], color=GREY, label="largest allowed")
-    ax.plot([], [], color=GREY, linestyle="--", label="fewest allowed")
-    ax.bar([], [], color=BLUE, label="single grade")
-    ax.bar([], [], color=ORANGE, label="composite")
-    ax.legend(fontsize=7, loc="upper right", ncols=4, frameon=False, bbox_to_anchor=(1, 1.12))
+    handles = [Line2D([], [], color=GREY, label="largest allowed"),
+               Line2D([], [], color=GREY, linestyle="--", label="fewest allowed"),
+               Patch(color=BLUE, label="single grade"), Patch(color=ORANGE, label="composite")]
+    ax.legend(handles=handles, fontsize=7, loc="upper right", ncols=4, frameon=False, bbox_to_anchor=(1, 1.12))
     if title:
         ax.set_title(title, fontsize=10, loc="left", pad=18)
     return _svg(fig)
@@ -98,7 +100,9 @@ def year_lines_svg(years: list[int], series: dict[str, list], ylabel: str) -> st
     ax.set_xticks(years, [str(y) for y in years])
     ax.set_ylabel(ylabel)
     ax.set_ylim(bottom=0)
-    ax.legend(fontsize=7, frameon=False, loc="lower left", ncols=min(4, max(1, len(series))))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend(fontsize=7, frameon=False, loc="lower center", bbox_to_anchor=(0.5, 1.0),
+              ncols=min(4, max(1, len(series))))
     return _svg(fig)
 
 

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 
 from schools.models import SchoolYear
+from tenants.models import School
 
 
 class PlanJob(models.Model):
@@ -108,3 +109,21 @@ class PlannedClass(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class PlanningYear(SchoolYear):
+    """A school year seen from the plans side: its admin page is "Plans for <year>"."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "plans by year"
+        verbose_name_plural = "plans by year"
+
+
+class DistrictPlans(School):
+    """The district admin's view of every school's plan for a year (no data of its own)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "district plans"
+        verbose_name_plural = "district plans"

@@ -437,3 +437,14 @@ def district_generate_all(*, year: int, actor=None) -> dict:
     audit_record(action="district_generate_all", actor=_actor_or_none(actor), school=None, year=year,
                  queued=queued)
     return {"queued": queued, "skipped": skipped, "errors": errors}
+
+
+def district_jobs_reap_stale() -> int:
+    """`plan_jobs_reap_stale` in every school's schema (for the district progress view)."""
+    from tenants.selectors import school_list
+
+    reaped = 0
+    for school in school_list():
+        with schema_context(school.schema_name):
+            reaped += plan_jobs_reap_stale()
+    return reaped

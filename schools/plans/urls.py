@@ -1,2 +1,8 @@
+from django.urls import path
+
+from schools.plans import views
+
 app_name = "plans"
-urlpatterns = []
+urlpatterns = [
+    path("compare/", views.year_comparison, name="compare"),
+]
