@@ -1,21 +1,47 @@
-"""Report files: plan PDF and CSV, year-comparison PDF (filled in below)."""
+"""Report files: a plan's PDF and CSV, a school's year-comparison PDF. Called by jobs only."""
+
 import csv
 import io
+import logging
+
+from django.template.loader import render_to_string
+
+from reports import charts, selectors
+from reports.models import Report
+from schools.selectors import current_school_name
+
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # one INFO line per layout step
+
+CSV_HEADER = ["class", "grade", "students", "class_size", "teacher"]
 
 
-def plan_csv(plan) -> bytes:
+def plan_csv(report: Report) -> bytes:
+    """One row per class and grade: class, grade, students, class_size, teacher."""
+    table = selectors.plan_table(report.plan)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["class", "grade", "students", "class_size", "teacher"])
-    for c in plan.planned_classes.order_by("position"):
-        for grade, n in c.counts.items():
-            writer.writerow([c.name, grade, n, c.size, c.teacher_name])
-    return out.getvalue().encode()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_HEADER)
+    codes = [g["code"] for g in table["grades"]]
+    for row in table["rows"]:
+        for code, n in zip(codes, row["counts"]):
+            if n:
+                writer.writerow([row["name"], code, n, row["size"], row["teacher_name"]])
+    return out.getvalue().encode("utf-8")
 
 
-def plan_pdf(plan) -> bytes:
-    raise NotImplementedError
+def pdf_from_template(template: str, context: dict) -> bytes:
+    from weasyprint import HTML
+
+    html = render_to_string(template, context)
+    return HTML(string=html).write_pdf()
 
 
-def comparison_pdf() -> bytes:
-    raise NotImplementedError
+def plan_pdf(report: Report) -> bytes:
+    context = selectors.plan_report_context(report.plan, school_name=current_school_name(), report=report)
+    context["chart"] = charts.class_size_chart(context["table"]) if context["table"]["rows"] else ""
+    return pdf_from_template("reports/plan_pdf.html", context)
+
+
+def comparison_pdf(report: Report) -> bytes:
+    context = selectors.comparison_context(school_name=current_school_name(), report=report)
+    return pdf_from_template("reports/comparison_pdf.html", context)

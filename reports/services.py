@@ -24,9 +24,7 @@ def current_school() -> School | None:
     if isinstance(tenant, School):
         return tenant
     with schema_context(get_public_schema_name()):
-        school = School.objects.filter(schema_name=schema).first()
-    connection.set_schema(schema)
-    return school
+        return School.objects.filter(schema_name=schema).first()
 
 
 def _actor_id(actor) -> int | None:
@@ -87,10 +85,10 @@ def render_content(report: Report) -> bytes:
     from reports import rendering
 
     if report.kind == Report.Kind.PLAN_PDF:
-        return rendering.plan_pdf(report.plan)
+        return rendering.plan_pdf(report)
     if report.kind == Report.Kind.PLAN_CSV:
-        return rendering.plan_csv(report.plan)
-    return rendering.comparison_pdf()
+        return rendering.plan_csv(report)
+    return rendering.comparison_pdf(report)
 
 
 def report_render(*, report_id: int) -> Report:
@@ -115,3 +113,108 @@ def report_render(*, report_id: int) -> Report:
     report.finished = timezone.now()
     report.save(update_fields=["sha256", "size", "file", "status", "error", "finished"])
     return report
+
+
+# --- the district's "download all as ZIP" -------------------------------------------------
+
+
+@transaction.atomic
+def district_bundle_queue(*, year: int, actor=None):
+    """A pending ZIP of every school's adopted-plan PDF for the year, built by a Celery job."""
+    from reports.district.models import DistrictBundle
+    from tenants.selectors import school_list
+
+    if connection.schema_name != get_public_schema_name():
+        raise RuntimeError("District bundles are made from the district office's site.")
+    bundle = DistrictBundle.objects.create(
+        year=year, created_by_id=_actor_id(actor), schools_total=school_list().count()
+    )
+
+    def send():
+        from reports.tasks import district_bundle_build
+
+        try:
+            district_bundle_build.apply_async(args=[bundle.pk], headers={"_schema_name": get_public_schema_name()})
+        except Exception:
+            log.exception("Could not queue district bundle %s; it stays pending", bundle.pk)
+
+    transaction.on_commit(send, robust=True)
+    audit_record(action="district_bundle_queue", actor=actor, school=None, year=year, bundle=bundle.pk)
+    return bundle
+
+
+def school_plan_pdf(*, school, year: int) -> tuple[bytes | None, str]:
+    """(PDF bytes, note) of the school's adopted plan for the year; renders it if there is no file yet.
+
+    Must run inside the school's schema (a job, never a request).
+    """
+    from schools.plans.models import AllocationPlan
+
+    assert connection.schema_name == school.schema_name
+    plan = AllocationPlan.objects.filter(adopted=True, year__year=year).first()
+    if plan is None:
+        return None, "no adopted plan"
+    report = (
+        Report.objects.filter(plan=plan, kind=Report.Kind.PLAN_PDF, status=Report.Status.READY)
+        .order_by("-created", "-id").first()
+    )
+    if report is None:
+        report = report_render(report_id=Report.objects.create(
+            plan=plan, year_id=plan.year_id, kind=Report.Kind.PLAN_PDF).pk)
+        if report.status != Report.Status.READY:
+            return None, "the PDF could not be made"
+    if not report.file.name.startswith(f"{school.schema_name}/reports/"):
+        return None, "the PDF is not stored under the school's own key"
+    with report.file.open("rb") as fh:
+        return fh.read(), f"plan #{plan.pk}"
+
+
+def district_bundle_build(*, bundle_id: int):
+    """Build and store the ZIP: one PDF per school with an adopted plan, and an index.csv."""
+    import csv
+    import io
+    import zipfile
+
+    from reports.district.models import DistrictBundle
+    from tenants.selectors import school_list
+
+    bundle = DistrictBundle.objects.get(pk=bundle_id)
+    if bundle.status == DistrictBundle.Status.READY:
+        return bundle
+    try:
+        schools = list(school_list())
+        DistrictBundle.objects.filter(pk=bundle.pk).update(schools_total=len(schools), schools_done=0)
+        buffer, contents = io.BytesIO(), []
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for done, school in enumerate(schools, start=1):
+                with schema_context(school.schema_name):
+                    data, note = school_plan_pdf(school=school, year=bundle.year)
+                name = f"{school.code}-{bundle.year}-classes.pdf"
+                if data is not None:
+                    archive.writestr(name, data)
+                contents.append({"code": school.code, "name": school.name,
+                                 "file": name if data is not None else "", "note": note})
+                DistrictBundle.objects.filter(pk=bundle.pk).update(schools_done=done)
+            index = io.StringIO()
+            writer = csv.writer(index, lineterminator="\r\n")
+            writer.writerow(["school", "code", "file", "note"])
+            for row in contents:
+                writer.writerow([row["name"], row["code"], row["file"], row["note"]])
+            archive.writestr("index.csv", index.getvalue())
+        content = buffer.getvalue()
+        bundle.refresh_from_db()
+        bundle.contents = contents
+        bundle.sha256 = hashlib.sha256(content).hexdigest()
+        bundle.size = len(content)
+        bundle.file.save(f"schools-{bundle.year}.zip", ContentFile(content), save=False)
+    except Exception as exc:
+        log.exception("District bundle %s failed", bundle_id)
+        connection.set_schema_to_public()
+        DistrictBundle.objects.filter(pk=bundle_id).update(
+            status=DistrictBundle.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000], finished=timezone.now()
+        )
+        return DistrictBundle.objects.get(pk=bundle_id)
+    bundle.status = DistrictBundle.Status.READY
+    bundle.finished = timezone.now()
+    bundle.save()
+    return bundle

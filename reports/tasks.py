@@ -7,3 +7,8 @@ from reports import services
 @app.task(name="reports.tasks.report_render", acks_late=True)
 def report_render(report_id: int) -> str:
     return services.report_render(report_id=report_id).status
+
+
+@app.task(name="reports.tasks.district_bundle_build", acks_late=True)
+def district_bundle_build(bundle_id: int) -> str:
+    return services.district_bundle_build(bundle_id=bundle_id).status

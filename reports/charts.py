@@ -1,0 +1,138 @@
+"""Charts for report PDFs and portal pages: matplotlib figures saved as inline SVG strings.
+
+Uses matplotlib's object API (no pyplot), so charts can be drawn in worker threads.
+"""
+
+import io
+import re
+
+import matplotlib
+
+matplotlib.use("Agg")
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+
+PALETTE = ["#1f6f8b", "#e07b39", "#3a9d5d", "#8e5ea2", "#c9a227", "#d1495b", "#4f7cac",
+           "#7a8b99", "#2a9d8f", "#a0522d", "#6d597a", "#b56576", "#355070"]
+INK, MUTED, WARN, COMPOSITE = "#1d2733", "#5b6b7c", "#b3261e", "#e6a700"
+RC = {"svg.fonttype": "none", "svg.hashsalt": "classplan", "font.family": "DejaVu Sans", "font.size": 9}
+
+
+def _svg(fig: Figure) -> str:
+    """The figure as an <svg> element to inline in HTML (no XML prolog, deterministic ids)."""
+    buffer = io.StringIO()
+    with matplotlib.rc_context(RC):
+        fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    text = buffer.getvalue()
+    return re.sub(r"^.*?(?=<svg)", "", text, flags=re.S)
+
+
+def _style(ax):
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.spines[["left", "bottom"]].set_color(MUTED)
+    ax.tick_params(colors=INK)
+
+
+def class_size_chart(table: dict) -> str:
+    """One horizontal bar per class, split by grade, against the class's allowed sizes.
+
+    `table` is schools.plans.selectors.plan_table's result.
+    """
+    rows, grades = table["rows"], table["grades"]
+    with matplotlib.rc_context(RC):
+        fig = Figure(figsize=(6.6, 0.34 * len(rows) + 1.3))
+        ax = fig.add_subplot()
+        positions = list(range(len(rows)))
+        left = [0] * len(rows)
+        handles = []
+        for i, grade in enumerate(grades):
+            widths = [row["counts"][i] or 0 for row in rows]
+            if not any(widths):
+                continue
+            color = PALETTE[i % len(PALETTE)]
+            ax.barh(positions, widths, left=left, color=color, edgecolor="white", height=0.7)
+            label = grade["name"] if grade["name"] != grade["code"] else f"Grade {grade['code']}"
+            handles.append(Patch(color=color, label=label))
+            left = [a + b for a, b in zip(left, widths)]
+        for y, row in enumerate(rows):
+            if "/" in row["grades"]:
+                ax.barh(y, row["size"], height=0.84, fill=False, edgecolor=COMPOSITE, linewidth=2)
+            if row["max"]:
+                ax.plot([row["max"]] * 2, [y - 0.42, y + 0.42], color=WARN, linewidth=2)
+            if row["min"]:
+                ax.plot([row["min"]] * 2, [y - 0.42, y + 0.42], color=MUTED, linewidth=1, linestyle="--")
+            ax.text(max(row["size"], row["max"] or 0) + 0.5, y, str(row["size"]), va="center", fontsize=8,
+                    color=WARN if row["fits"] != "ok" else INK)
+        labels = [row["name"] + (" (composite)" if "/" in row["grades"] else "") for row in rows]
+        ax.set_yticks(positions, labels=labels)
+        ax.invert_yaxis()
+        ax.set_xlabel("Students in the class")
+        top = max([row["max"] or 0 for row in rows] + [row["size"] for row in rows] + [1])
+        ax.set_xlim(0, top + 4)
+        _style(ax)
+        handles += [
+            Line2D([], [], color=WARN, linewidth=2, label="largest allowed"),
+            Line2D([], [], color=MUTED, linewidth=1, linestyle="--", label="smallest allowed"),
+            Patch(fill=False, edgecolor=COMPOSITE, linewidth=2, label="composite class"),
+        ]
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.16 - 1.2 / (len(rows) + 4)),
+                  ncol=min(5, len(handles)), frameon=False, fontsize=8)
+        return _svg(fig)
+
+
+def enrolment_chart(rows: list[dict], grade_codes: list[str]) -> str:
+    """Students per year, stacked by grade (`rows` from year_comparison_rows)."""
+    with matplotlib.rc_context(RC):
+        fig = Figure(figsize=(6.6, 2.9))
+        ax = fig.add_subplot()
+        years = [str(row["year"]) for row in rows]
+        bottom = [0] * len(rows)
+        for i, code in enumerate(grade_codes):
+            values = [row["enrolment"].get(code, 0) for row in rows]
+            if not any(values):
+                continue
+            ax.bar(years, values, bottom=bottom, color=PALETTE[i % len(PALETTE)], label=code, width=0.6)
+            bottom = [a + b for a, b in zip(bottom, values)]
+        for x, total in enumerate(bottom):
+            ax.text(x, total, str(total), ha="center", va="bottom", fontsize=8, color=INK)
+        ax.set_ylabel("Students")
+        ax.set_title("Students by grade", loc="left", fontsize=10, color=INK)
+        ax.set_ylim(0, max(bottom + [1]) * 1.12)
+        _style(ax)
+        ax.legend(title="Grade", loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False, fontsize=8)
+        return _svg(fig)
+
+
+def classes_chart(rows: list[dict]) -> str:
+    """Classes, composites and teachers per year, with the average class size on a second axis."""
+    with matplotlib.rc_context(RC):
+        fig = Figure(figsize=(6.6, 2.9))
+        ax = fig.add_subplot()
+        x = list(range(len(rows)))
+        classes = [row["classes"] or 0 for row in rows]
+        composites = [row["composites"] or 0 for row in rows]
+        teachers = [row["teachers"] or 0 for row in rows]
+        ax.bar([i - 0.2 for i in x], classes, width=0.4, color=PALETTE[0], label="classes")
+        ax.bar([i - 0.2 for i in x], composites, width=0.4, color=COMPOSITE, label="of which composite")
+        ax.bar([i + 0.2 for i in x], teachers, width=0.4, color="#c8d3dd", label="teachers available")
+        ax.set_xticks(x, labels=[str(row["year"]) for row in rows])
+        ax.set_ylabel("Classes / teachers")
+        ax.set_ylim(0, max(classes + teachers + [1]) * 1.2)
+        ax.set_title("Classes and average class size", loc="left", fontsize=10, color=INK)
+        _style(ax)
+        ax2 = ax.twinx()
+        points = [(i, row["average_size"]) for i, row in zip(x, rows) if row["average_size"]]
+        if points:
+            ax2.plot([p[0] for p in points], [p[1] for p in points], color=WARN, marker="o", label="average size")
+            for i, value in points:
+                ax2.annotate(f"{value:g}", (i, value), textcoords="offset points", xytext=(0, 7), bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none"},
+                             ha="center", fontsize=8, color=WARN)
+        ax2.set_ylim(0, max([p[1] for p in points] + [1]) * 1.3)
+        ax2.set_ylabel("Average class size", color=WARN)
+        ax2.spines[["top"]].set_visible(False)
+        h1, l1 = ax.get_legend_handles_labels()
+        h2, l2 = ax2.get_legend_handles_labels()
+        ax.legend(h1 + h2, l1 + l2, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=4,
+                  frameon=False, fontsize=8)
+        return _svg(fig)

@@ -1,0 +1,60 @@
+"""Reads for the district's report pages (from the public schema, visiting each school's)."""
+
+from django_tenants.utils import schema_context
+
+from reports.district.models import DistrictBundle
+from reports.models import Report
+
+BUNDLE_PREFIX = "public/district/"
+
+
+def district_years() -> list[int]:
+    """Every year any school has, newest first (one query per school)."""
+    from schools.models import SchoolYear
+    from tenants.selectors import school_list
+
+    years: set[int] = set()
+    for school in school_list():
+        with schema_context(school.schema_name):
+            years.update(SchoolYear.objects.values_list("year", flat=True))
+    return sorted(years, reverse=True)
+
+
+def district_report_rows(*, year: int) -> list[dict]:
+    """Per school: its plan figures for the year (issue 5's district_year_rows) and its adopted-plan PDF."""
+    from reports.selectors import report_state
+    from schools.plans.selectors import district_year_rows
+
+    rows = district_year_rows(year=year)
+    for row in rows:
+        if row["plan_kind"] != "adopted":
+            row["plan_id"] = None
+        row["pdf"] = None
+        if row["plan_id"]:
+            with schema_context(row["school"].schema_name):
+                row["pdf"] = report_state(list(
+                    Report.objects.filter(plan_id=row["plan_id"], kind=Report.Kind.PLAN_PDF)
+                    .order_by("-created", "-id")[:5]
+                ))
+    return rows
+
+
+def bundle_latest(*, year: int) -> DistrictBundle | None:
+    return DistrictBundle.objects.filter(year=year).order_by("-created", "-id").first()
+
+
+def bundle_get(*, pk: int) -> DistrictBundle | None:
+    return DistrictBundle.objects.filter(pk=pk).first()
+
+
+def bundle_ready_get(*, pk: int) -> DistrictBundle | None:
+    bundle = DistrictBundle.objects.filter(pk=pk, status=DistrictBundle.Status.READY).first()
+    if bundle is None or not bundle.file.name.startswith(BUNDLE_PREFIX):
+        return None
+    return bundle
+
+
+def school_by_code(*, code: str):
+    from tenants.selectors import school_list
+
+    return school_list().filter(code=code).first()

@@ -1,0 +1,206 @@
+"""Reads for reports and the portal, in the current school's schema unless said otherwise."""
+
+from django.db import connection
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from reports.models import Report
+
+# Pending for longer than this means the job was lost (e.g. no worker): offer to try again.
+STUCK_AFTER_S = 10 * 60
+
+
+def _schools_plans_selectors():
+    from schools.plans import selectors  # issue 5's reads: plan_table, year_comparison_rows, ...
+
+    return selectors
+
+
+def plan_status_label(plan) -> str:
+    if plan.adopted:
+        return "Adopted"
+    if plan.superseded:
+        return "Superseded"
+    return "Generated, not adopted"
+
+
+def plan_rules(plan) -> dict:
+    """The rules the plan was made under (its job's exact problem, else the year's data today)."""
+    from optimization import ProblemError, parse_problem
+
+    data = _schools_plans_selectors().plan_problem(plan)
+    try:
+        problem = parse_problem(data)
+    except ProblemError:
+        problem = None
+    grades = [
+        {"code": g["code"], "name": g.get("name") or g["code"], "students": g["students"],
+         "min": g["min_class_size"], "max": g["max_class_size"]}
+        for g in data.get("grades", [])
+    ]
+    composites = []
+    if problem is not None:
+        composites = [
+            {"label": c.label, "min": c.min_class_size, "max": c.max_class_size, "min_per_grade": c.min_per_grade}
+            for c in problem.composites
+        ]
+    return {
+        "teachers": data.get("teachers"),
+        "composite_min_per_grade": data.get("composite_min_per_grade", 1),
+        "grades": grades,
+        "composites": composites,
+    }
+
+
+def grade_label(grade: dict) -> str:
+    return grade["name"] if grade["name"] != grade["code"] else f"Grade {grade['code']}"
+
+
+def plan_table(plan) -> dict:
+    """Issue 5's plan_table, plus per class `mix`: "9 Grade 1 + 15 Grade 2"."""
+    table = _schools_plans_selectors().plan_table(plan)
+    labels = [grade_label(g) for g in table["grades"]]
+    for row in table["rows"]:
+        row["mix"] = " + ".join(f"{n} {label}" for n, label in zip(row["counts"], labels) if n)
+    return table
+
+
+def plan_report_context(plan, *, school_name: str, report: Report | None = None) -> dict:
+    """Everything the plan PDF shows."""
+    table = plan_table(plan)
+    for row in table["rows"]:
+        row["composite"] = "/" in row["grades"]
+    table["grade_totals"] = [
+        {**grade, "placed": placed} for grade, placed in zip(table["grades"], table["totals"])
+    ]
+    return {
+        "school_name": school_name,
+        "plan": plan,
+        "year": plan.year,
+        "status": plan_status_label(plan),
+        "adopted_at": getattr(plan, "adopted_at", None),
+        "table": table,
+        "rules": plan_rules(plan),
+        "spread": plan.spread,
+        "generated_by": _person(report.created_by if report is not None else None),
+        "generated_at": timezone.localtime(),
+    }
+
+
+def _person(user) -> str:
+    if user is None:
+        return "Classplan (automatic)"
+    return user.get_full_name() or user.username
+
+
+def year_comparison_rows() -> list[dict]:
+    """Per year, oldest first: enrolment and the ADOPTED plan's figures (none when not adopted)."""
+    rows = _schools_plans_selectors().year_comparison_rows()
+    for row in rows:
+        if row["plan_kind"] != "adopted":
+            row.update(plan=None, plan_id=None, classes=None, composites=None, average_size=None,
+                       largest_size=None)
+        row["spread"] = row["plan"].spread if row["plan"] is not None else None
+    return rows
+
+
+def grade_codes() -> list[str]:
+    return _schools_plans_selectors().grade_codes()
+
+
+def comparison_context(*, school_name: str, report: Report | None = None) -> dict:
+    from reports import charts
+
+    rows = year_comparison_rows()
+    codes = [c for c in grade_codes() if any(row["enrolment"].get(c) for row in rows)]
+    for row in rows:
+        row["grade_students"] = [row["enrolment"].get(code) for code in codes]
+    return {
+        "school_name": school_name,
+        "rows": rows,
+        "grade_codes": codes,
+        "enrolment_chart": charts.enrolment_chart(rows, codes) if rows else "",
+        "classes_chart": charts.classes_chart(rows) if rows else "",
+        "generated_by": _person(report.created_by if report is not None else None),
+        "generated_at": timezone.localtime(),
+    }
+
+
+# --- report rows ---------------------------------------------------------------------------
+
+
+def report_state(reports: list[Report]) -> dict:
+    """What a download button shows for one kind: the newest ready file, and whether a newer one is coming.
+
+    `reports`: that kind's reports, newest first.
+    """
+    ready = next((r for r in reports if r.status == Report.Status.READY), None)
+    newest = reports[0] if reports else None
+    pending = newest is not None and newest.status == Report.Status.PENDING
+    stuck = pending and (timezone.now() - newest.created).total_seconds() > STUCK_AFTER_S
+    failed = newest is not None and newest.status == Report.Status.FAILED
+    return {"ready": ready, "newest": newest, "pending": pending, "stuck": stuck, "failed": failed}
+
+
+def plan_report_states(plan_ids) -> dict[int, dict]:
+    """Per plan id, in one query: {"pdf": state, "csv": state, "pending": bool, "needs_prepare": bool}.
+
+    `needs_prepare`: a file is missing and no job is making it (never made, failed, or lost).
+    """
+    by_plan: dict[int, dict[str, list]] = {pid: {k: [] for k in Report.PLAN_KINDS} for pid in plan_ids}
+    for report in Report.objects.filter(plan_id__in=list(by_plan)).order_by("-created", "-id"):
+        by_plan[report.plan_id][report.kind].append(report)
+    states = {}
+    for pid, kinds in by_plan.items():
+        pdf, csv = report_state(kinds[Report.Kind.PLAN_PDF]), report_state(kinds[Report.Kind.PLAN_CSV])
+        states[pid] = {
+            "pdf": pdf,
+            "csv": csv,
+            "pending": any(s["pending"] and not s["stuck"] for s in (pdf, csv)),
+            "needs_prepare": any(
+                s["ready"] is None and not (s["pending"] and not s["stuck"]) for s in (pdf, csv)
+            ),
+            "failed": any(s["failed"] for s in (pdf, csv)),
+        }
+    return states
+
+
+def comparison_report_state() -> dict:
+    return report_state(list(Report.objects.filter(kind=Report.Kind.COMPARISON_PDF).order_by("-created", "-id")[:5]))
+
+
+def _key_prefix() -> str:
+    return f"{connection.schema_name}/reports/"
+
+
+def report_get(*, pk: int) -> Report | None:
+    """A report of the current school (None when another school's id or no such report)."""
+    return Report.objects.select_related("plan", "year").filter(pk=pk).first()
+
+
+def report_ready_get(*, pk: int) -> Report | None:
+    """A ready report of the current school whose file key is under the school's own prefix."""
+    report = Report.objects.filter(pk=pk, status=Report.Status.READY).select_related("year").first()
+    if report is None or not report.file.name.startswith(_key_prefix()):
+        return None
+    return report
+
+
+def report_ready_by_key(*, key: str) -> Report | None:
+    """The ready report stored under this key, only when the key is the current school's own."""
+    if not key.startswith(_key_prefix()) or ".." in key:
+        return None
+    return Report.objects.filter(file=key, status=Report.Status.READY).select_related("year").first()
+
+
+def adopted_plans() -> QuerySet:
+    from schools.plans.models import AllocationPlan
+
+    return AllocationPlan.objects.filter(adopted=True).select_related("year")
+
+
+def download_filename(report: Report, school_code: str) -> str:
+    if report.kind == Report.Kind.COMPARISON_PDF:
+        return f"{school_code}-year-comparison.pdf"
+    year = report.year.year if report.year_id else "plan"
+    return f"{school_code}-{year}-classes.{report.extension}"
