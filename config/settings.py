@@ -57,6 +57,7 @@ SHARED_APPS = [
     "django.contrib.staticfiles",
     "import_export",
     "simple_history",
+    "reports.district",  # district-wide report bundles (public schema)
 ]
 TENANT_APPS = [
     # each school's own schema; the admin log lives per school so no school sees another's
