@@ -253,13 +253,19 @@ def plan_jobs_reap_stale(*, now=None) -> int:
 # --- adopting and editing -------------------------------------------------------------------
 
 
-def _reports_queue(plan: AllocationPlan, actor) -> None:
-    """Ask the reports app to regenerate this plan's reports (once it exists)."""
-    try:
-        from reports.services import plan_reports_queue
-    except ImportError:
-        return
-    plan_reports_queue(plan=plan, actor=actor)
+def _reports_queue_on_commit(plan: AllocationPlan, actor) -> None:
+    """After commit, ask the reports app to regenerate this plan's reports, in this school's schema."""
+    schema = connection.schema_name
+
+    def queue():
+        try:
+            from reports.services import plan_reports_queue
+        except ImportError:  # the reports app is optional for plans
+            return
+        with schema_context(schema):
+            plan_reports_queue(plan=plan, actor=actor)
+
+    transaction.on_commit(queue)
 
 
 @transaction.atomic
@@ -275,8 +281,7 @@ def plan_adopt(*, plan: AllocationPlan, actor=None) -> AllocationPlan:
         plan.save(update_fields=["adopted", "adopted_at"])
     audit_record(action="plan_adopt", actor=_actor_or_none(actor), school=_school(),
                  year=plan.year.year, plan=plan.pk, rank=plan.rank)
-    actor = _actor_or_none(actor)
-    transaction.on_commit(lambda: _reports_queue(plan, actor))
+    _reports_queue_on_commit(plan, _actor_or_none(actor))
     return plan
 
 
@@ -349,7 +354,7 @@ def plan_edit(*, plan: AllocationPlan, classes: list[dict], actor=None) -> Alloc
     actor = _actor_or_none(actor)
     audit_record(action="plan_edit", actor=actor, school=_school(), year=plan.year.year,
                  plan=revision.pk, derived_from=plan.pk)
-    transaction.on_commit(lambda: _reports_queue(revision, actor))
+    _reports_queue_on_commit(revision, actor)
     return revision
 
 
