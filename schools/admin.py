@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -118,7 +119,7 @@ class SchoolYearAdmin(SchoolHistoryAdmin):
     @admin.display(description="Totals")
     def totals(self, obj):
         if obj is None or obj.pk is None:
-            return format_html('<span class="year-totals">Enter the enrolments below.</span>')
+            return mark_safe('<span class="year-totals">Enter the enrolments below.</span>')
         totals = selectors.year_totals(obj)
         return format_html(
             '<span class="year-totals" data-saved="1">{} students in {} grades; at least {} straight '

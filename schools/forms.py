@@ -8,7 +8,7 @@ from schools.models import CompositeRule, Enrolment, SchoolYear
 
 
 def _grade_label(grade) -> str:
-    return grade.display_name
+    return grade.label
 
 
 class EnrolmentInlineForm(forms.ModelForm):
@@ -58,7 +58,7 @@ class EnrolmentInlineFormSet(BaseInlineFormSet):
         ]
 
     def clean(self):
-        super().clean()
+        # before Django's generic "Please correct the duplicate data" check
         seen = {}
         for form in self.live_forms():
             grade = form.cleaned_data.get("grade")
@@ -68,6 +68,7 @@ class EnrolmentInlineFormSet(BaseInlineFormSet):
                 form.add_error("grade", f"{_grade_label(grade)} has two rows: keep one row per grade.")
                 raise ValidationError(f"{_grade_label(grade)} is entered twice; keep one row per grade.")
             seen[grade.pk] = form
+        super().clean()
 
     def taught(self) -> dict:
         """grade id -> (grade, min, max) for every grade with a row in this submission."""
@@ -133,7 +134,7 @@ class CompositeRuleInlineFormSet(BaseInlineFormSet):
             if len(grades) < 2:
                 continue
             codes = frozenset(g.pk for g in grades)
-            names = "/".join(_grade_label(g) for g in sorted(grades, key=lambda g: g.order))
+            names = "/".join(g.code for g in sorted(grades, key=lambda g: g.order))
             if codes in seen:
                 form.add_error("grades", f"The composite {names} is listed twice.")
             seen.add(codes)

@@ -63,6 +63,11 @@ class Grade(models.Model):
     def display_name(self) -> str:
         return self.name or self.code
 
+    @property
+    def label(self) -> str:
+        """For sentences: 'Kindergarten', 'Grade 3' (a bare number reads badly)."""
+        return self.name or (f"Grade {self.code}" if self.code.isdigit() else self.code)
+
 
 class SchoolYear(models.Model):
     """One planning year: how many teachers (classes) there are, and its rules."""

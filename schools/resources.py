@@ -69,6 +69,14 @@ class EnrolmentResource(resources.ModelResource):
     def get_export_queryset(self, request=None):
         return Enrolment.objects.select_related("year", "grade").order_by("-year__year", "grade__order")
 
+    def get_instance(self, instance_loader, row):
+        # An unknown year or grade is reported on its own column (by import_instance), not as
+        # a crash of the whole row, so the preview lists every problem of the file at once.
+        try:
+            return super().get_instance(instance_loader, row)
+        except ValueError:
+            return None
+
     def import_data(self, dataset, *args, **kwargs):
         # All or nothing: a row with a validation error rolls every row back, not only failures.
         kwargs["rollback_on_validation_errors"] = True
@@ -83,11 +91,13 @@ class EnrolmentResource(resources.ModelResource):
 
     def import_instance(self, instance, row, **kwargs):
         current = {"min_class_size": instance.min_class_size, "max_class_size": instance.max_class_size}
-        super().import_instance(instance, row, **kwargs)
-        grade = getattr(instance, "grade", None) if instance.grade_id else None
-        for name, value in current.items():
-            if getattr(instance, name) is None:
-                setattr(instance, name, value if value is not None else getattr(grade, name, None))
+        try:
+            super().import_instance(instance, row, **kwargs)
+        finally:
+            grade = instance.grade if instance.grade_id else None
+            for name, value in current.items():
+                if getattr(instance, name) is None:
+                    setattr(instance, name, value if value is not None else getattr(grade, name, None))
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         errors = dict(import_validation_errors or {})

@@ -106,7 +106,7 @@ def year_warnings(year: SchoolYear) -> list[str]:
     for e in enrolments:
         if 0 < e.students < e.min_class_size and e.grade_id not in in_composite:
             warnings.append(
-                f"{e.grade.display_name}: {e.students} students is fewer than the smallest class "
+                f"{e.grade.label}: {e.students} students is fewer than the smallest class "
                 f"({e.min_class_size}) and no composite class includes this grade, so no plan can "
                 f"place them. Lower the min class size or allow a composite with this grade."
             )
