@@ -27,7 +27,8 @@ def can_edit(request) -> bool:
 
 
 def year_plans_url(year_id) -> str:
-    return reverse("admin:plans_planningyear_change", args=[year_id])
+    """The "Plans for <year>" page (on the school's site, whichever site asks)."""
+    return reverse("admin:plans_planningyear_change", args=[year_id], urlconf="config.urls")
 
 
 def plan_card(plan: AllocationPlan) -> dict:

@@ -156,7 +156,8 @@ def year_comparison_rows() -> list[dict]:
     Each row: year, year_id, year_status, enrolment {grade code: students}, students, teachers,
     classes, composites, average_size, largest_size, plan (AllocationPlan or None), plan_id,
     plan_kind ("adopted" | "best generated" | None), status ("adopted", "generated", "solving",
-    "infeasible", "failed", "no plan"). Five queries whatever the number of years and classes.
+    "infeasible", "failed", "no plan"). At most five queries whatever the number of years and classes
+    (django-tenants adds a "SET search_path" before each).
     """
     years = (
         SchoolYear.objects.order_by("year")
