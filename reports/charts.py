@@ -34,14 +34,14 @@ def _style(ax):
     ax.tick_params(colors=INK)
 
 
-def class_size_chart(table: dict) -> str:
+def class_size_chart(table: dict, *, width: float = 6.6) -> str:
     """One horizontal bar per class, split by grade, against the class's allowed sizes.
 
     `table` is schools.plans.selectors.plan_table's result.
     """
     rows, grades = table["rows"], table["grades"]
     with matplotlib.rc_context(RC):
-        fig = Figure(figsize=(6.6, 0.34 * len(rows) + 1.3))
+        fig = Figure(figsize=(width, 0.34 * len(rows) + 1.3))
         ax = fig.add_subplot()
         positions = list(range(len(rows)))
         left = [0] * len(rows)
@@ -77,14 +77,14 @@ def class_size_chart(table: dict) -> str:
             Patch(fill=False, edgecolor=COMPOSITE, linewidth=2, label="composite class"),
         ]
         ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.16 - 1.2 / (len(rows) + 4)),
-                  ncol=min(5, len(handles)), frameon=False, fontsize=8)
+                  ncol=min(5 if width > 5 else 3, len(handles)), frameon=False, fontsize=8)
         return _svg(fig)
 
 
-def enrolment_chart(rows: list[dict], grade_codes: list[str]) -> str:
+def enrolment_chart(rows: list[dict], grade_codes: list[str], *, width: float = 6.6) -> str:
     """Students per year, stacked by grade (`rows` from year_comparison_rows)."""
     with matplotlib.rc_context(RC):
-        fig = Figure(figsize=(6.6, 2.9))
+        fig = Figure(figsize=(width, 2.9))
         ax = fig.add_subplot()
         years = [str(row["year"]) for row in rows]
         bottom = [0] * len(rows)
@@ -104,10 +104,10 @@ def enrolment_chart(rows: list[dict], grade_codes: list[str]) -> str:
         return _svg(fig)
 
 
-def classes_chart(rows: list[dict]) -> str:
+def classes_chart(rows: list[dict], *, width: float = 6.6) -> str:
     """Classes, composites and teachers per year, with the average class size on a second axis."""
     with matplotlib.rc_context(RC):
-        fig = Figure(figsize=(6.6, 2.9))
+        fig = Figure(figsize=(width, 2.9))
         ax = fig.add_subplot()
         x = list(range(len(rows)))
         classes = [row["classes"] or 0 for row in rows]
@@ -133,6 +133,6 @@ def classes_chart(rows: list[dict]) -> str:
         ax2.spines[["top"]].set_visible(False)
         h1, l1 = ax.get_legend_handles_labels()
         h2, l2 = ax2.get_legend_handles_labels()
-        ax.legend(h1 + h2, l1 + l2, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=4,
+        ax.legend(h1 + h2, l1 + l2, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=4 if width > 5 else 2,
                   frameon=False, fontsize=8)
         return _svg(fig)

@@ -21,6 +21,7 @@ from reports.storage import download_url, is_s3, reports_backend
 
 PORTAL_ROLES = ("principal", "staff", "district")
 CHART_CACHE_S = 24 * 3600
+WEB_CHART_WIDTH = 4.8  # inches: legible when scaled to a phone's width
 
 
 def portal_view(view):
@@ -47,10 +48,10 @@ def serve_report_file(name: str, *, filename: str):
 
 
 def _plan_chart(plan, table) -> str:
-    key = f"portal:plan-chart:{plan.pk}"  # plans never change; cache keys are school-prefixed
+    key = f"portal:plan-chart:{plan.pk}:{WEB_CHART_WIDTH}"  # plans never change; cache keys are school-prefixed
     svg = cache.get(key)
     if svg is None:
-        svg = charts.class_size_chart(table) if table["rows"] else ""
+        svg = charts.class_size_chart(table, width=WEB_CHART_WIDTH) if table["rows"] else ""
         cache.set(key, svg, CHART_CACHE_S)
     return svg
 
@@ -59,10 +60,13 @@ def _comparison_charts(rows, codes) -> tuple[str, str]:
     figures = [[r["year"], r["enrolment"], r["teachers"], r["classes"], r["composites"], r["average_size"]]
                for r in rows]
     digest = hashlib.sha1(json.dumps([figures, codes], sort_keys=True).encode()).hexdigest()
-    key = f"portal:comparison-charts:{digest}"
+    key = f"portal:comparison-charts:{digest}:{WEB_CHART_WIDTH}"
     pair = cache.get(key)
     if pair is None:
-        pair = (charts.enrolment_chart(rows, codes), charts.classes_chart(rows)) if rows else ("", "")
+        pair = (
+            (charts.enrolment_chart(rows, codes, width=WEB_CHART_WIDTH),
+             charts.classes_chart(rows, width=WEB_CHART_WIDTH)) if rows else ("", "")
+        )
         cache.set(key, pair, CHART_CACHE_S)
     return pair
 

@@ -51,3 +51,55 @@ def local_reports(tmp_path, settings):
         },
     }
     return tmp_path / "reports"
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint():
+    """A local S3-API server (moto) on a free port, spoken to over HTTP by the real boto3 client."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+S3_BUCKET = "classplan-test-reports"
+S3_KEYS = {"access_key": "testing", "secret_key": "testing"}
+
+
+def s3_client(endpoint):
+    import boto3
+
+    return boto3.client(
+        "s3", endpoint_url=endpoint, region_name="us-east-1",
+        aws_access_key_id="testing", aws_secret_access_key="testing",
+    )
+
+
+@pytest.fixture
+def s3_reports(moto_endpoint, settings):
+    """STORAGES["reports"] as in production (private S3, SSE, no overwrite), pointed at moto."""
+    client = s3_client(moto_endpoint)
+    if S3_BUCKET not in [b["Name"] for b in client.list_buckets().get("Buckets", [])]:
+        client.create_bucket(Bucket=S3_BUCKET)
+    settings.AWS_STORAGE_BUCKET_NAME = S3_BUCKET
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "reports": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": S3_BUCKET,
+                "region_name": "us-east-1",
+                "endpoint_url": moto_endpoint,
+                **S3_KEYS,
+                "default_acl": "private",
+                "querystring_auth": True,
+                "querystring_expire": settings.REPORTS_URL_EXPIRY_S,
+                "file_overwrite": False,
+                "object_parameters": {"ServerSideEncryption": "AES256"},
+            },
+        },
+    }
+    return client
