@@ -43,7 +43,17 @@ class GradeAdmin(SchoolHistoryAdmin):
     ]
 
 
-class EnrolmentInline(SchoolRoleInline, admin.TabularInline):
+class PlainChoicesInline:
+    """No edit/add/delete/view icons beside the grade choices: grades are set up once, elsewhere."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name in ("grade", "grades") and hasattr(formfield.widget, "widget"):
+            formfield.widget = formfield.widget.widget
+        return formfield
+
+
+class EnrolmentInline(PlainChoicesInline, SchoolRoleInline, admin.TabularInline):
     model = Enrolment
     form = EnrolmentInlineForm
     formset = EnrolmentInlineFormSet
@@ -64,7 +74,7 @@ class EnrolmentInline(SchoolRoleInline, admin.TabularInline):
         return len(self._missing_grades(obj)) if self.has_add_permission(request, obj) else 0
 
 
-class CompositeRuleInline(SchoolRoleInline, admin.TabularInline):
+class CompositeRuleInline(PlainChoicesInline, SchoolRoleInline, admin.TabularInline):
     model = CompositeRule
     form = CompositeRuleInlineForm
     formset = CompositeRuleInlineFormSet

@@ -129,7 +129,10 @@ def year_history(year: SchoolYear, limit: int = 200) -> list[dict]:
     from tenants.models import User
 
     kinds = {"+": "added", "~": "changed", "-": "deleted"}
-    grade_names = {g.pk: g.display_name for g in Grade.objects.all()}
+    all_grades = list(Grade.objects.all())
+    grade_names = {g.pk: g.label for g in all_grades}
+    grade_codes = {g.pk: g.code for g in all_grades}
+    grade_order = {g.code: g.order for g in all_grades}
     entries = []
 
     def collect(records, label):
@@ -160,7 +163,13 @@ def year_history(year: SchoolYear, limit: int = 200) -> list[dict]:
     collect(SchoolYear.history.filter(id=year.pk), lambda r: f"Year {r.year}")
     collect(Enrolment.history.filter(year_id=year.pk),
             lambda r: f"Enrolment: {grade_names.get(r.grade_id, 'a deleted grade')}")
-    collect(CompositeRule.history.filter(year_id=year.pk), lambda r: f"Composite rule #{r.id}")
+    composite_codes = {}
+    for record in CompositeRule.history.filter(year_id=year.pk).order_by("history_date"):
+        codes = [grade_codes.get(g) for g in record.grades.values_list("grade_id", flat=True)]
+        if codes:
+            composite_codes[record.id] = "/".join(sorted(filter(None, codes), key=grade_order.get))
+    collect(CompositeRule.history.filter(year_id=year.pk),
+            lambda r: f"Composite class {composite_codes.get(r.id, '')}".strip())
     entries.sort(key=lambda e: e["when"], reverse=True)
     entries = entries[:limit]
     users = {u.pk: u for u in User.objects.filter(pk__in={e["user_id"] for e in entries if e["user_id"]})}
