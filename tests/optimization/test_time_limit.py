@@ -1,0 +1,34 @@
+"""The time limit is honoured end to end."""
+
+import random
+import time
+
+from optimization import check_plan, solve
+
+
+def hard_school():
+    rng = random.Random(0)
+    codes = ["K"] + [str(i) for i in range(1, 13)]
+    grades = []
+    for code in codes:
+        low = rng.randint(14, 18)
+        grades.append({"code": code, "students": rng.randint(165, 205),
+                       "min_class_size": low, "max_class_size": rng.randint(low + 6, 30)})
+    composites = [{"grades": [a, b]} for a, b in zip(codes, codes[1:])]
+    return {"teachers": 93, "composite_min_per_grade": 3, "grades": grades,
+            "composites": composites, "time_limit_s": 1.0}
+
+
+def test_hard_problem_returns_in_time_with_valid_plans():
+    data = hard_school()
+    started = time.monotonic()
+    result = solve(data)
+    elapsed = time.monotonic() - started
+    assert elapsed < 1.0 + 1.5  # the limit, plus building and checking the plans
+    assert result["status"] in ("feasible", "timeout")
+    if result["status"] == "feasible":
+        assert result["plans"]
+        for plan in result["plans"]:
+            assert check_plan(data, plan) == []
+    else:
+        assert result["plans"] == []
