@@ -12,6 +12,17 @@ from schools.selectors import current_school_name
 
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # one INFO line per layout step
 
+
+class _SvgStyleNoise(logging.Filter):
+    """WeasyPrint's CSS parser warns about SVG presentation properties in matplotlib's style
+    attributes ("Ignored `stroke: …`, unknown property") although its SVG renderer applies them."""
+
+    def filter(self, record):
+        return not (record.getMessage().startswith("Ignored `") and "unknown property" in record.getMessage())
+
+
+logging.getLogger("weasyprint").addFilter(_SvgStyleNoise())
+
 CSV_HEADER = ["class", "grade", "students", "class_size", "teacher"]
 
 
