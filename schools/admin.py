@@ -17,6 +17,7 @@ from schools.forms import (
     CompositeRuleInlineForm,
     CompositeRuleInlineFormSet,
     CopyForwardForm,
+    EnrolmentForm,
     EnrolmentInlineForm,
     EnrolmentInlineFormSet,
     SchoolYearForm,
@@ -245,7 +246,9 @@ class EnrolmentAdmin(ImportExportMixin, SchoolHistoryAdmin):
     """Enrolments across years; import and export them as CSV or Excel files."""
 
     resource_classes = [EnrolmentResource]
+    form = EnrolmentForm
     list_display = ["year", "grade", "students", "min_class_size", "max_class_size"]
+    list_editable = ["students", "min_class_size", "max_class_size"]
     list_filter = ["year", "grade"]
     search_fields = ["grade__code", "grade__name"]
     list_select_related = ["year", "grade"]

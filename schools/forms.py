@@ -49,6 +49,13 @@ class EnrolmentInlineForm(forms.ModelForm):
         return data
 
 
+class EnrolmentForm(EnrolmentInlineForm):
+    """The same, on its own page (the year chosen too)."""
+
+    class Meta(EnrolmentInlineForm.Meta):
+        fields = ["year", "grade", "students", "min_class_size", "max_class_size"]
+
+
 class EnrolmentInlineFormSet(BaseInlineFormSet):
     def live_forms(self):
         """Forms that will be saved: filled in and not marked for deletion."""

@@ -142,3 +142,17 @@ def test_staff_of_one_school_cannot_reach_another(school_a, school_b, client_for
     assert staff_a.post(ADD, year_post(school_b, year=2031)).status_code == 403
     assert staff_a.get("/admin/schools/enrolment/export/").status_code == 403
     assert years(school_b) == [2027]
+
+
+def test_an_enrolment_added_on_its_own_page_takes_the_grade_limits(school_a, staff):
+    year = factories.year_create(school_a, year=2027)
+    from tests.schools.helpers import grade_ids
+
+    response = staff.post("/admin/schools/enrolment/add/", {
+        "year": year.pk, "grade": grade_ids(school_a)["3"], "students": 27, "min_class_size": "", "max_class_size": ""})
+    assert response.status_code == 302
+    with schema_context(school_a.schema_name):
+        row = Enrolment.objects.get(year=year, grade__code="3")
+        assert (row.students, row.min_class_size, row.max_class_size) == (27, 15, 28)
+    listing = staff.get("/admin/schools/enrolment/")
+    assert 'name="form-0-students"' in listing.text  # quick edits in the list
