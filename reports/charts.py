@@ -19,13 +19,15 @@ INK, MUTED, WARN, COMPOSITE = "#1d2733", "#5b6b7c", "#b3261e", "#e6a700"
 RC = {"svg.fonttype": "none", "svg.hashsalt": "classplan", "font.family": "DejaVu Sans", "font.size": 9}
 
 
-def _svg(fig: Figure) -> str:
-    """The figure as an <svg> element to inline in HTML (no XML prolog, deterministic ids)."""
+def _svg(fig: Figure, prefix: str) -> str:
+    """The figure as an <svg> element to inline in HTML: no XML prolog, and ids prefixed so
+    several charts on one page (or PDF) never share an id or borrow each other's clip paths."""
     buffer = io.StringIO()
     with matplotlib.rc_context(RC):
         fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
-    text = buffer.getvalue()
-    return re.sub(r"^.*?(?=<svg)", "", text, flags=re.S)
+    text = re.sub(r"^.*?(?=<svg)", "", buffer.getvalue(), flags=re.S)
+    text = re.sub(r'\bid="', f'id="{prefix}-', text)
+    return re.sub(r'(url\(#|href="#)', rf"\g<1>{prefix}-", text)
 
 
 def _style(ax):
@@ -78,7 +80,7 @@ def class_size_chart(table: dict, *, width: float = 6.6) -> str:
         ]
         ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.16 - 1.2 / (len(rows) + 4)),
                   ncol=min(5 if width > 5 else 3, len(handles)), frameon=False, fontsize=8)
-        return _svg(fig)
+        return _svg(fig, "sizes")
 
 
 def enrolment_chart(rows: list[dict], grade_codes: list[str], *, width: float = 6.6) -> str:
@@ -86,22 +88,23 @@ def enrolment_chart(rows: list[dict], grade_codes: list[str], *, width: float = 
     with matplotlib.rc_context(RC):
         fig = Figure(figsize=(width, 2.9))
         ax = fig.add_subplot()
-        years = [str(row["year"]) for row in rows]
+        x = list(range(len(rows)))
         bottom = [0] * len(rows)
         for i, code in enumerate(grade_codes):
             values = [row["enrolment"].get(code, 0) for row in rows]
             if not any(values):
                 continue
-            ax.bar(years, values, bottom=bottom, color=PALETTE[i % len(PALETTE)], label=code, width=0.6)
+            ax.bar(x, values, bottom=bottom, color=PALETTE[i % len(PALETTE)], label=code, width=0.6)
             bottom = [a + b for a, b in zip(bottom, values)]
-        for x, total in enumerate(bottom):
-            ax.text(x, total, str(total), ha="center", va="bottom", fontsize=8, color=INK)
+        for i, total in enumerate(bottom):
+            ax.text(i, total, str(total), ha="center", va="bottom", fontsize=8, color=INK)
+        ax.set_xticks(x, labels=[str(row["year"]) for row in rows])
         ax.set_ylabel("Students")
         ax.set_title("Students by grade", loc="left", fontsize=10, color=INK)
         ax.set_ylim(0, max(bottom + [1]) * 1.12)
         _style(ax)
         ax.legend(title="Grade", loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False, fontsize=8)
-        return _svg(fig)
+        return _svg(fig, "enrolment")
 
 
 def classes_chart(rows: list[dict], *, width: float = 6.6) -> str:
@@ -135,4 +138,4 @@ def classes_chart(rows: list[dict], *, width: float = 6.6) -> str:
         h2, l2 = ax2.get_legend_handles_labels()
         ax.legend(h1 + h2, l1 + l2, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=4 if width > 5 else 2,
                   frameon=False, fontsize=8)
-        return _svg(fig)
+        return _svg(fig, "classes")
