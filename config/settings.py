@@ -47,13 +47,15 @@ X_FRAME_OPTIONS = "DENY"
 
 # --- applications ----------------------------------------------------------------------
 SHARED_APPS = [
-    "django_tenants",
     "tenants",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.admin",
+    # after the admin, so its admin index (which greys out school apps on the district site,
+    # where our district pages for them do work) does not replace Django's
+    "django_tenants",
     "django.contrib.staticfiles",
     "import_export",
     "simple_history",
