@@ -64,6 +64,8 @@ def celery_broker():
                    "processed_folder": str(folder / "processed"), "store_processed": False,
                    "polling_interval": 0.1}
     app.conf.broker_url = url
+    if os.environ.get("CELERY_BROKER_URL"):
+        os.environ["CELERY_BROKER_URL"] = url  # Celery reads this variable before its own settings
     app.conf.broker_transport_options = options
     app.conf.broker_connection_retry_on_startup = False
     app.conf.broker_connection_max_retries = 1

@@ -168,7 +168,9 @@ def test_a_worker_killed_mid_solve_gets_the_job_retried_not_stuck(celery_broker)
 
         def running():
             with schema_context(school.schema_name):
-                return PlanJob.objects.filter(pk=job.pk, status=PlanJob.Status.RUNNING).exists()
+                now = PlanJob.objects.get(pk=job.pk)
+            assert now.status in PlanJob.LIVE, (now.error, log.read_text()[-2000:])
+            return now.status == PlanJob.Status.RUNNING
 
         wait_for(running, timeout=60, every=0.02)
         pool = children_of(worker.pid)
