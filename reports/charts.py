@@ -43,7 +43,8 @@ def class_size_chart(table: dict, *, width: float = 6.6) -> str:
     """
     rows, grades = table["rows"], table["grades"]
     with matplotlib.rc_context(RC):
-        fig = Figure(figsize=(width, 0.34 * len(rows) + 1.3))
+        # at most ~9 inches tall, so the chart always fits on one A4 page with its heading
+        fig = Figure(figsize=(width, min(0.34 * len(rows) + 1.3, 9.0)))
         ax = fig.add_subplot()
         positions = list(range(len(rows)))
         left = [0] * len(rows)
@@ -78,7 +79,7 @@ def class_size_chart(table: dict, *, width: float = 6.6) -> str:
             Line2D([], [], color=MUTED, linewidth=1, linestyle="--", label="smallest allowed"),
             Patch(fill=False, edgecolor=COMPOSITE, linewidth=2, label="composite class"),
         ]
-        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.16 - 1.2 / (len(rows) + 4)),
+        ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.01),
                   ncol=min(5 if width > 5 else 3, len(handles)), frameon=False, fontsize=8)
         return _svg(fig, "sizes")
 

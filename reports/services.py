@@ -93,7 +93,9 @@ def render_content(report: Report) -> bytes:
 
 def report_render(*, report_id: int) -> Report:
     """Render one pending report, store its file and mark it ready (or failed, with the reason)."""
-    report = Report.objects.select_related("plan", "year").get(pk=report_id)
+    report = Report.objects.select_related("plan", "year").filter(pk=report_id).first()
+    if report is None:  # its plan or year was deleted before the job ran
+        raise Report.DoesNotExist(f"Report {report_id} no longer exists in {connection.schema_name}.")
     if report.status == Report.Status.READY:
         return report  # a redelivered job: nothing to do
     try:

@@ -127,3 +127,22 @@ def test_without_s3_settings_reports_go_to_a_private_folder_under_var(tmp_path):
     assert location == str(settings.VAR_DIR / "reports")
     assert base_url == "None"  # never served under a static or media URL
     assert not location.startswith(str(settings.STATIC_ROOT))
+
+
+def test_deleting_a_plan_deletes_its_stored_files_after_commit(school_a, local_reports, django_capture_on_commit_callbacks):
+    plan = plan_create(school_a)
+    report = rendered(school_a, plan, kind="plan_csv")
+    path = local_reports / report.file.name
+    assert path.is_file()
+    with schema_context(school_a.schema_name):
+        with django_capture_on_commit_callbacks(execute=True):
+            plan.delete()
+        assert not Report.objects.filter(pk=report.pk).exists()
+    assert not path.exists()
+
+
+def test_a_job_for_a_deleted_report_does_nothing(school_a):
+    from reports.tasks import report_render as task
+
+    with schema_context(school_a.schema_name):
+        assert task.apply(args=[987654]).get() == "gone"
