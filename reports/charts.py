@@ -25,9 +25,12 @@ def _svg(fig: Figure, prefix: str) -> str:
     buffer = io.StringIO()
     with matplotlib.rc_context(RC):
         fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
-    text = re.sub(r"^.*?(?=<svg)", "", buffer.getvalue(), flags=re.S)
-    text = re.sub(r'\bid="', f'id="{prefix}-', text)
-    return re.sub(r'(url\(#|href="#)', rf"\g<1>{prefix}-", text)
+    return _prefix_ids(re.sub(r"^.*?(?=<svg)", "", buffer.getvalue(), flags=re.S), prefix)
+
+
+def _prefix_ids(svg: str, prefix: str) -> str:
+    svg = re.sub(r'\bid="', f'id="{prefix}-', svg)
+    return re.sub(r'(url\(#|href="#)', rf"\g<1>{prefix}-", svg)
 
 
 def _style(ax):
@@ -84,59 +87,16 @@ def class_size_chart(table: dict, *, width: float = 6.6) -> str:
         return _svg(fig, "sizes")
 
 
-def enrolment_chart(rows: list[dict], grade_codes: list[str], *, width: float = 6.6) -> str:
-    """Students per year, stacked by grade (`rows` from year_comparison_rows)."""
-    with matplotlib.rc_context(RC):
-        fig = Figure(figsize=(width, 2.9))
-        ax = fig.add_subplot()
-        x = list(range(len(rows)))
-        bottom = [0] * len(rows)
-        for i, code in enumerate(grade_codes):
-            values = [row["enrolment"].get(code, 0) for row in rows]
-            if not any(values):
-                continue
-            ax.bar(x, values, bottom=bottom, color=PALETTE[i % len(PALETTE)], label=code, width=0.6)
-            bottom = [a + b for a, b in zip(bottom, values)]
-        for i, total in enumerate(bottom):
-            ax.text(i, total, str(total), ha="center", va="bottom", fontsize=8, color=INK)
-        ax.set_xticks(x, labels=[str(row["year"]) for row in rows])
-        ax.set_ylabel("Students")
-        ax.set_title("Students by grade", loc="left", fontsize=10, color=INK)
-        ax.set_ylim(0, max(bottom + [1]) * 1.12)
-        _style(ax)
-        ax.legend(title="Grade", loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False, fontsize=8)
-        return _svg(fig, "enrolment")
+COMPARISON_TITLES = {"enrolment": "Students per grade", "classes": "Classes and teachers",
+                     "sizes": "Class sizes"}
 
 
-def classes_chart(rows: list[dict], *, width: float = 6.6) -> str:
-    """Classes, composites and teachers per year, with the average class size on a second axis."""
-    with matplotlib.rc_context(RC):
-        fig = Figure(figsize=(width, 2.9))
-        ax = fig.add_subplot()
-        x = list(range(len(rows)))
-        classes = [row["classes"] or 0 for row in rows]
-        composites = [row["composites"] or 0 for row in rows]
-        teachers = [row["teachers"] or 0 for row in rows]
-        ax.bar([i - 0.2 for i in x], classes, width=0.4, color=PALETTE[0], label="classes")
-        ax.bar([i - 0.2 for i in x], composites, width=0.4, color=COMPOSITE, label="of which composite")
-        ax.bar([i + 0.2 for i in x], teachers, width=0.4, color="#c8d3dd", label="teachers available")
-        ax.set_xticks(x, labels=[str(row["year"]) for row in rows])
-        ax.set_ylabel("Classes / teachers")
-        ax.set_ylim(0, max(classes + teachers + [1]) * 1.2)
-        ax.set_title("Classes and average class size", loc="left", fontsize=10, color=INK)
-        _style(ax)
-        ax2 = ax.twinx()
-        points = [(i, row["average_size"]) for i, row in zip(x, rows) if row["average_size"]]
-        if points:
-            ax2.plot([p[0] for p in points], [p[1] for p in points], color=WARN, marker="o", label="average size")
-            for i, value in points:
-                ax2.annotate(f"{value:g}", (i, value), textcoords="offset points", xytext=(0, 7), bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none"},
-                             ha="center", fontsize=8, color=WARN)
-        ax2.set_ylim(0, max([p[1] for p in points] + [1]) * 1.3)
-        ax2.set_ylabel("Average class size", color=WARN)
-        ax2.spines[["top"]].set_visible(False)
-        h1, l1 = ax.get_legend_handles_labels()
-        h2, l2 = ax2.get_legend_handles_labels()
-        ax.legend(h1 + h2, l1 + l2, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=4 if width > 5 else 2,
-                  frameon=False, fontsize=8)
-        return _svg(fig, "classes")
+def comparison_charts(rows: list[dict], grade_codes: list[str]) -> list[dict]:
+    """The year-comparison charts, the same as on the plans pages (schools.plans.charts):
+    [{"title", "svg"}]."""
+    from schools.plans.charts import year_comparison_svgs
+
+    return [
+        {"title": COMPARISON_TITLES.get(name, name.capitalize()), "svg": _prefix_ids(svg, f"comparison-{name}")}
+        for name, svg in year_comparison_svgs(rows, grade_codes).items()
+    ]

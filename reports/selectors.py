@@ -119,8 +119,7 @@ def comparison_context(*, school_name: str, report: Report | None = None) -> dic
         "school_name": school_name,
         "rows": rows,
         "grade_codes": codes,
-        "enrolment_chart": charts.enrolment_chart(rows, codes) if rows else "",
-        "classes_chart": charts.classes_chart(rows) if rows else "",
+        "charts": charts.comparison_charts(rows, codes) if rows else [],
         "generated_by": _person(report.created_by if report is not None else None),
         "generated_at": timezone.localtime(),
     }

@@ -56,19 +56,16 @@ def _plan_chart(plan, table) -> str:
     return svg
 
 
-def _comparison_charts(rows, codes) -> tuple[str, str]:
-    figures = [[r["year"], r["enrolment"], r["teachers"], r["classes"], r["composites"], r["average_size"]]
-               for r in rows]
+def _comparison_charts(rows, codes) -> list[str]:
+    figures = [[r["year"], r["enrolment"], r["teachers"], r["classes"], r["composites"], r["average_size"],
+                r["largest_size"]] for r in rows]
     digest = hashlib.sha1(json.dumps([figures, codes], sort_keys=True).encode()).hexdigest()
-    key = f"portal:comparison-charts:{digest}:{WEB_CHART_WIDTH}"
-    pair = cache.get(key)
-    if pair is None:
-        pair = (
-            (charts.enrolment_chart(rows, codes, width=WEB_CHART_WIDTH),
-             charts.classes_chart(rows, width=WEB_CHART_WIDTH)) if rows else ("", "")
-        )
-        cache.set(key, pair, CHART_CACHE_S)
-    return pair
+    key = f"portal:comparison-charts:{digest}"
+    svgs = cache.get(key)
+    if svgs is None:
+        svgs = charts.comparison_charts(rows, codes) if rows else []
+        cache.set(key, svgs, CHART_CACHE_S)
+    return svgs
 
 
 @portal_view
@@ -118,9 +115,8 @@ def comparison(request):
     codes = [c for c in selectors.grade_codes() if any(r["enrolment"].get(c) for r in rows)]
     for row in rows:
         row["grade_students"] = [row["enrolment"].get(code) for code in codes]
-    enrolment_svg, classes_svg = _comparison_charts(rows, codes)
     return render(request, "reports/portal_comparison.html", {
-        "rows": rows, "grade_codes": codes, "enrolment_chart": enrolment_svg, "classes_chart": classes_svg,
+        "rows": rows, "grade_codes": codes, "charts": _comparison_charts(rows, codes),
         "report": selectors.comparison_report_state(),
     })
 

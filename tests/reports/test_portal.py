@@ -79,7 +79,7 @@ def test_the_comparison_page_and_its_pdf_job(school_a, client_for, local_reports
     plan_create(school_a)
     client = client_for(school_a, factories.member_create(school_a, "principal"))
     page = client.get("/portal/comparison/").content.decode()
-    assert "Year comparison" in page and page.count("<svg") == 2 and "137" in page
+    assert "Year comparison" in page and page.count("<svg") == 3 and "137" in page
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = client.post("/portal/comparison/pdf/")
     assert len(callbacks) == 1
