@@ -103,3 +103,36 @@ def s3_reports(moto_endpoint, settings):
         },
     }
     return client
+
+
+# --- a real Celery worker (for the adoption -> render test) -----------------------------------
+# The broker set-up is the plans tests' (same test broker, never the app's queues); tests using
+# the worker are transactional and flush the public tables, so they run after the plain ones.
+from tests.plans.conftest import celery_broker, fresh_school  # noqa: E402,F401
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "worker: needs a real Celery worker and transactional_db (run late)")
+
+
+def pytest_collection_modifyitems(config, items):
+    from django.conf import settings
+
+    for item in items:
+        if item.get_closest_marker("worker") is not None:
+            item.add_marker(pytest.mark.django_db(transaction=True, available_apps=list(settings.INSTALLED_APPS)))
+    items.sort(key=lambda item: item.get_closest_marker("worker") is not None)
+
+
+@pytest.fixture
+def reports_worker(transactional_db, celery_broker):
+    """A real Celery worker (celery's test worker, in a thread) consuming the reports queue."""
+    from celery.contrib.testing.worker import start_worker
+    from django.db import connections
+
+    from config.celery import app
+
+    with start_worker(app, pool="solo", concurrency=1, perform_ping_check=False,
+                      queues=["reports"], shutdown_timeout=30, loglevel="WARNING") as worker:
+        yield worker
+    connections.close_all()
