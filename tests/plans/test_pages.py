@@ -1,6 +1,5 @@
 """Plan pages and comparisons: numbers against hand-computed fixtures, access, query counts."""
 
-import json
 
 import pytest
 from django.db import connection
@@ -202,7 +201,6 @@ def test_adopt_and_edit_through_the_admin(school_a, client_for):
     assert client.post(admin_url("allocationplan_adopt", plan.pk)).status_code == 302
     form = client.get(admin_url("allocationplan_edit", plan.pk))
     assert form.status_code == 200
-    data = {k: v for k, v in form.context["form"].initial.items()}
     fields = form.context["form"].fields
     data = {name: ("" if field.initial is None else field.initial) for name, field in fields.items()}
     data["c0_g0"] = 30  # K-A: 21 -> 30 students

@@ -12,7 +12,7 @@ from schools.plans import services
 from schools.plans.models import AllocationPlan, PlanJob
 from tenants.models import AuditEvent
 from tests import factories
-from tests.plans.conftest import hillview_year, saved_plan
+from tests.plans.conftest import hillview_year
 
 pytestmark = pytest.mark.django_db
 
