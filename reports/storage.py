@@ -82,3 +82,25 @@ def download_url(name: str, *, filename: str) -> str:
         parameters={"ResponseContentDisposition": f'attachment; filename="{filename}"'},
         expire=expiry,
     )
+
+
+def delete_prefix(prefix: str) -> int:
+    """Delete every stored file under `prefix` (a school's `<schema>/`); returns how many."""
+    if not prefix.endswith("/") or prefix.strip("/") in ("", "public"):
+        raise ValueError(f"Refusing to delete the storage prefix {prefix!r}.")
+    backend = reports_backend()
+    if is_s3(backend):
+        deleted = backend.bucket.objects.filter(Prefix=prefix).delete()
+        return sum(len(batch.get("Deleted", [])) for batch in deleted)
+    count = 0
+    pending = [prefix.rstrip("/")]
+    while pending:
+        folder = pending.pop()
+        if not backend.exists(folder):
+            continue
+        subfolders, files = backend.listdir(folder)
+        pending.extend(f"{folder}/{sub}" for sub in subfolders)
+        for name in files:
+            backend.delete(f"{folder}/{name}")
+            count += 1
+    return count

@@ -54,6 +54,14 @@ def school_delete(*, school: School, confirm_code: str, actor: User | None = Non
     schema = school.schema_name
     audit_record(action="school_delete", actor=actor, school=school, schema=schema)
     school.delete(force_drop=True)
+    transaction.on_commit(lambda: _school_files_delete(schema))
+
+
+def _school_files_delete(schema: str) -> None:
+    # Dropping the schema fires no delete signals: the school's stored reports go here.
+    from reports.storage import delete_prefix
+
+    delete_prefix(f"{schema}/")
 
 
 @transaction.atomic

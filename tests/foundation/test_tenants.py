@@ -3,6 +3,7 @@
 import pytest
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import connection
 from django.test import Client
 from django_tenants.utils import schema_context, schema_exists
@@ -60,15 +61,25 @@ def test_a_school_code_is_validated_and_unique(school_a):
         school_create(name="Again", code=school_a.code)
 
 
-def test_deleting_a_school_needs_its_code_typed_back(db):
+def test_deleting_a_school_needs_its_code_typed_back_and_removes_its_files(
+    db, django_capture_on_commit_callbacks
+):
+    from reports.storage import reports_backend
+
     school = school_create(name="Delta", code="delta")
+    backend = reports_backend()
+    kept = backend.save("school_alpha/reports/2027/keep.csv", ContentFile(b"alpha"))
+    gone = backend.save("school_delta/reports/2027/plan.csv", ContentFile(b"delta"))
     with pytest.raises(ValidationError) as error:
         school_delete(school=school, confirm_code="wrong")
     assert "delta" in str(error.value)
     assert schema_exists("school_delta") and School.objects.filter(code="delta").exists()
-    school_delete(school=school, confirm_code="delta")
+    with django_capture_on_commit_callbacks(execute=True):
+        school_delete(school=school, confirm_code="delta")
     assert not schema_exists("school_delta")
     assert not School.objects.filter(code="delta").exists()
+    assert not backend.exists(gone) and backend.exists(kept)
+    backend.delete(kept)
 
 
 def test_the_district_admin_offers_no_silent_delete(district_client, school_a):

@@ -146,3 +146,22 @@ def test_a_job_for_a_deleted_report_does_nothing(school_a):
 
     with schema_context(school_a.schema_name):
         assert task.apply(args=[987654]).get() == "gone"
+
+
+def test_deleting_a_school_removes_only_its_files_from_s3(s3_reports, django_capture_on_commit_callbacks):
+    from django.core.files.base import ContentFile
+
+    from reports.storage import reports_backend
+    from tenants.services import school_create, school_delete
+
+    school = school_create(name="Doomed Primary", code="doomed")
+    backend = reports_backend()
+    kept = backend.save("school_alpha/reports/2027/keep.csv", ContentFile(b"alpha"))
+    for name in ("reports/2027/a.pdf", "reports/2027/a.csv", "reports/all-years/c.pdf"):
+        backend.save(f"school_doomed/{name}", ContentFile(b"x"))
+    with django_capture_on_commit_callbacks(execute=True):
+        school_delete(school=school, confirm_code="doomed")
+    left = s3_reports.list_objects_v2(Bucket=S3_BUCKET, Prefix="school_doomed/").get("KeyCount")
+    assert left == 0
+    assert backend.exists(kept)
+    backend.delete(kept)
