@@ -23,12 +23,14 @@ def tiny_problems(draw):
             comp = {"grades": chosen}
             if draw(st.integers(0, 3)) == 0:
                 comp["min_per_grade"] = draw(st.integers(1, 6))
-            if draw(st.integers(0, 3)) == 0:
+            if len(chosen) == 3:  # keeps brute force over 3-grade classes fast
+                comp["max_class_size"] = draw(st.integers(6, 18))
+            elif draw(st.integers(0, 3)) == 0:
                 comp["max_class_size"] = draw(st.integers(10, 30))
             if draw(st.integers(0, 3)) == 0:
-                comp["min_class_size"] = draw(st.integers(4, 10))
+                comp["min_class_size"] = draw(st.integers(4, 6))
             composites.append(comp)
-    return {"name": "tiny", "teachers": draw(st.integers(0, 6)),
+    return {"name": "tiny", "teachers": draw(st.integers(0, 5)),
             "composite_min_per_grade": draw(st.integers(1, 5)),
             "grades": grades, "composites": composites,
             "alternatives": draw(st.integers(1, 3)), "time_limit_s": 30}

@@ -40,7 +40,7 @@ def test_defaults_are_filled_in():
     ({"teacher_count": 4}, "teacher_count"),
     ({"teachers": 4.0}, "teachers"),
     ({"teachers": -1}, "teachers"),
-    ({"grades": []}, "grades"),
+    ({"grades": [], "composites": []}, "grades"),
     ({"composites": [{"grades": ["K"]}]}, "composites[0].grades"),
     ({"composites": [{"grades": ["K", "7"]}]}, "7"),
     ({"composites": [{"grades": ["K", "1"]}, {"grades": ["1", "K"]}]}, "composites[1]"),
