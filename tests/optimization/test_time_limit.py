@@ -7,6 +7,7 @@ from optimization import check_plan, solve
 
 
 def hard_school():
+    """A K-12 school with every adjacent composite and the fewest teachers that work."""
     rng = random.Random(0)
     codes = ["K"] + [str(i) for i in range(1, 13)]
     grades = []
@@ -15,7 +16,7 @@ def hard_school():
         grades.append({"code": code, "students": rng.randint(165, 205),
                        "min_class_size": low, "max_class_size": rng.randint(low + 6, 30)})
     composites = [{"grades": [a, b]} for a, b in zip(codes, codes[1:])]
-    return {"teachers": 95,  # the fewest that can work: tight "composite_min_per_grade": 3, "grades": grades,
+    return {"teachers": 95, "composite_min_per_grade": 3, "grades": grades,
             "composites": composites, "time_limit_s": 1.0}
 
 
