@@ -52,14 +52,27 @@ def broker_url_for_tests() -> str:
 @pytest.fixture(scope="session")
 def celery_broker():
     """Point the Celery app at the test broker (and reset its connection pools)."""
+    return _broker_use(broker_url_for_tests())
+
+
+@pytest.fixture
+def private_broker(celery_broker):
+    """A broker no other consumer of this test session has seen (redis db 10, or a new folder)."""
+    url = celery_broker["url"]
+    if url.startswith("redis"):
+        url = f"{url.rsplit('/', 1)[0]}/{PLANS_TEST_REDIS_DB - 1}"
+    yield _broker_use(url)
+    _broker_use(celery_broker["url"], folder=celery_broker["folder"])
+
+
+def _broker_use(url, folder=None) -> dict:
     from config.celery import app
 
-    url = broker_url_for_tests()
-    folder = Path(tempfile.mkdtemp(prefix="plans-broker-"))
+    folder = folder or Path(tempfile.mkdtemp(prefix="plans-broker-"))
     options = {}
     if url.startswith("filesystem"):
         for sub in ("queue", "processed"):
-            (folder / sub).mkdir()
+            (folder / sub).mkdir(exist_ok=True)
         options = {"data_folder_in": str(folder / "queue"), "data_folder_out": str(folder / "queue"),
                    "processed_folder": str(folder / "processed"), "store_processed": False,
                    "polling_interval": 0.1}

@@ -4,6 +4,7 @@ Transactional (the worker has its own database connection): each test makes its 
 """
 
 import json
+import os
 import signal
 import subprocess
 import threading
@@ -148,7 +149,7 @@ def children_of(pid: int) -> list[int]:
     return found
 
 
-def test_a_worker_killed_mid_solve_gets_the_job_retried_not_stuck(celery_broker):
+def test_a_worker_killed_mid_solve_gets_the_job_retried_not_stuck(private_broker):
     """A real prefork worker; its pool process is killed (SIGKILL) while solving.
 
     acks_late + reject_on_worker_lost put the message back; the next delivery sees the job
@@ -156,6 +157,7 @@ def test_a_worker_killed_mid_solve_gets_the_job_retried_not_stuck(celery_broker)
     """
     school = fresh_school("kill")
     year = year_from_example(school, "primary_k6_420_tight_adjacent.json")
+    celery_broker = private_broker
     log = Path(celery_broker["folder"]) / "kill-worker.log"
     worker = subprocess.Popen(
         [str(ROOT / ".venv/bin/celery"), "-A", "config", "worker", "-Q", "solver", "--pool", "prefork",
@@ -172,7 +174,17 @@ def test_a_worker_killed_mid_solve_gets_the_job_retried_not_stuck(celery_broker)
             assert now.status in PlanJob.LIVE, (now.error, log.read_text()[-2000:])
             return now.status == PlanJob.Status.RUNNING
 
-        wait_for(running, timeout=60, every=0.02)
+        try:
+            wait_for(running, timeout=60, every=0.02)
+        except AssertionError:
+            from config.celery import app
+
+            with schema_context(school.schema_name):
+                now = PlanJob.objects.get(pk=job.pk)
+            raise AssertionError((now.status, now.task_id, app.conf.broker_url, app.conf.broker_transport_options,
+                                  os.environ.get("CELERY_BROKER_URL"),
+                                  sorted(p.name for p in Path(celery_broker["folder"]).rglob("*")),
+                                  log.read_text()[-1500:]))
         pool = children_of(worker.pid)
         assert pool, "the worker has no pool process"
         for pid in pool:
