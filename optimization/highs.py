@@ -8,23 +8,14 @@ optima on small MIPs before (the brute-force tests are there to catch such answe
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
 import pyomo.environ as pyo
 from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
 from pyomo.contrib.solver.solvers.highs import Highs
 
+from .outcome import Outcome
+
 OPTIONS = {"presolve": "off", "output_flag": False, "threads": 1}
-
-
-@dataclass
-class Outcome:
-    status: str  # "optimal", "feasible" (time ran out with a solution), "infeasible", "timeout"
-    value: float | None = None
-
-    @property
-    def has_solution(self) -> bool:
-        return self.status in ("optimal", "feasible")
 
 
 class DeadlineSolver:

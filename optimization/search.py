@@ -1,26 +1,29 @@
 """The search for the best plans, in rank order.
 
 1. `fewest_classes`: the fewest classes that can hold everyone (min_teachers).
-2. The best *level*: fewest composites, then most classes (one weighted objective whose
-   weights provably keep the lexicographic order; see model.py).
-3. At that level, the smallest spread over *every* structure of the level: the spread
-   model ranges over all structures with those two figures, so ties on the first two
-   criteria cannot hide a better spread.
-4. A no-good cut excludes the structure found; the next alternative is the best remaining
-   structure at the same level if any, else at the next level (step 2 again).
+2. The best *level*: fewest composites, then most classes.
+3. At that level, the smallest spread over *every* structure of the level, so ties on
+   the first two criteria cannot hide a better spread.
+4. The next alternative is the best remaining structure at the same level if any, else
+   at the next level (step 2 again).
 Each alternative is therefore the best plan of its structure, in rank order.
+
+Two exact engines do steps 1-4. When the composites are pairs along a chain of grades
+(the usual adjacent-grade composites), the dynamic programme of chain.py: it yields the
+class-count range of every level (`ClassBounds`) and the k best structures of a level in
+one pass. Otherwise the MIPs of model.py: a weighted objective whose weights provably
+keep the lexicographic order for the level, a spread model over all structures of the
+level, and no-good cuts between alternatives. Pyomo is only imported for the latter.
 """
 
 from __future__ import annotations
 
 import time
 
-import pyomo.environ as pyo
-
+from .chain import (Chain, ClassBounds, DeadlineReached, best_structures, chain_of,
+                    fewest_classes as chain_fewest_classes)
 from .checker import check_plan, plan_figures
-from .highs import DeadlineSolver, Outcome
-from .model import (build_balance_model, build_structure_model, counts_of,
-                    exclude_structure, level_score, placement_of)
+from .outcome import Outcome
 from .plans import build_classes
 from .problem import Problem
 
@@ -35,13 +38,22 @@ def stranded_grades(problem: Problem) -> list[str]:
     return [g.code for g in problem.grades if g.students > 0 and g.code not in held]
 
 
-def fewest_classes(problem: Problem, deadline: float) -> tuple[Outcome, DeadlineSolver | None]:
-    """The fewest classes that hold every student, teachers aside; and the structure
-    model's solver, ready for the search."""
+def fewest_classes(problem: Problem, deadline: float, engine: str | None = None):
+    """The fewest classes that hold every student, teachers aside; and, for the MIP
+    engine, the structure model's solver, ready for the search (else None).
+
+    engine: "chain" or "mip"; by default the chain programme whenever it applies."""
     if not any(g.students for g in problem.grades):
         return Outcome("optimal", 0), None
     if stranded_grades(problem):
         return Outcome("infeasible"), None
+    chain = chain_of(problem, problem.class_types) if engine != "mip" else None
+    if chain is not None:
+        fewest = chain_fewest_classes(chain, problem.class_types)
+        return (Outcome("infeasible") if fewest is None else Outcome("optimal", fewest)), None
+    from .highs import DeadlineSolver
+    from .model import build_structure_model
+
     model = build_structure_model(problem, problem.class_types)
     solver = DeadlineSolver(model, deadline)
     model.teacher_limit.deactivate()
@@ -53,15 +65,66 @@ def fewest_classes(problem: Problem, deadline: float) -> tuple[Outcome, Deadline
 
 
 def _plan_from(problem: Problem, model) -> dict:
+    from .model import counts_of, placement_of
+
     counts = counts_of(model)
     classes = build_classes(problem, problem.class_types, counts, placement_of(model))
     return {"classes": classes, "_counts": counts}
 
 
-class _Search:
-    """Plans in rank order, level by level; see the module's docstring."""
+class _ChainSearch:
+    """Plans in rank order by the dynamic programme of chain.py: levels in rank order
+    (fewest composites, then most classes, at most `teachers`) from the exact class-count
+    range of each composite count, and the k best structures of each level."""
 
-    def __init__(self, problem: Problem, structure: DeadlineSolver):
+    def __init__(self, problem: Problem, chain: Chain, deadline: float):
+        self.problem = problem
+        self.chain = chain
+        self.deadline = deadline
+        self.plans: list[dict] = []
+        types = problem.class_types
+        self.most_composites = sum(types[k].max_count for k in chain.edge if k is not None)
+        self.bounds: ClassBounds | None = None
+
+    def run(self) -> str:
+        problem, types = self.problem, self.problem.class_types
+        try:
+            for composites, classes in self._levels():
+                found = best_structures(types, self.chain, self.bounds, composites, classes,
+                                        problem.alternatives - len(self.plans),
+                                        self.deadline)
+                if found is None:
+                    raise DeadlineReached
+                for spread, counts, placed in found:
+                    counts = {k: counts.get(k, 0) for k in range(len(types))}
+                    self.plans.append({"classes": build_classes(problem, types, counts, placed),
+                                       "_spread": spread})
+                if len(self.plans) >= problem.alternatives:
+                    break
+        except DeadlineReached:
+            return "feasible" if self.plans else "timeout"
+        return "optimal" if self.plans else "infeasible"
+
+    def _levels(self):
+        """(composites, classes) of every level that may hold a plan, in rank order."""
+        composites = 0
+        while composites <= self.most_composites:
+            if self.bounds is None or composites > self.bounds.composites:
+                cover = min(self.most_composites, max(4, 2 * composites))
+                self.bounds = ClassBounds(self.chain, self.problem.class_types, cover,
+                                          self.deadline)
+            span = self.bounds.level_range(composites)
+            if span is not None:
+                fewest, most = span
+                yield from ((composites, n) for n in
+                            range(min(most, self.problem.teachers), fewest - 1, -1))
+            composites += 1
+
+
+class _Search:
+    """Plans in rank order, level by level by the MIPs; see the module's docstring."""
+
+    def __init__(self, problem: Problem, structure):
         self.problem = problem
         self.structure = structure
         self.plans: list[dict] = []
@@ -71,6 +134,10 @@ class _Search:
 
     def run(self) -> str:
         """Fills self.plans; returns the status: optimal, feasible, timeout or infeasible."""
+        import pyomo.environ as pyo
+
+        from .model import level_score
+
         problem, model = self.problem, self.structure.model
         while len(self.plans) < problem.alternatives:
             level = self.structure.minimize(model.best_level)
@@ -97,6 +164,9 @@ class _Search:
 
     def _level_plans(self, composites: int, classes: int) -> bool:
         """The best structures of one level, best first; False when time ran out."""
+        from .highs import DeadlineSolver
+        from .model import build_balance_model, exclude_structure
+
         problem = self.problem
         model = build_balance_model(problem, problem.class_types, composites, classes)
         solver = DeadlineSolver(model, self.structure.deadline)
@@ -143,15 +213,16 @@ def finished(problem: Problem, raw_plans: list[dict]) -> list[dict]:
     return plans
 
 
-def solve_problem(problem: Problem, started: float | None = None) -> dict:
-    """The contract's result for a valid problem."""
+def solve_problem(problem: Problem, started: float | None = None,
+                  engine: str | None = None) -> dict:
+    """The contract's result for a valid problem (engine: see `fewest_classes`)."""
     from .diagnosis import diagnose
 
     started = time.monotonic() if started is None else started
     deadline = started + problem.time_limit_s
     result = {"name": problem.name, "status": "optimal", "plans": [], "diagnosis": [],
               "min_teachers": None}
-    fewest, solver = fewest_classes(problem, deadline)
+    fewest, solver = fewest_classes(problem, deadline, engine)
     stats = {"structures": len(problem.class_types)}
     if fewest.has_solution:
         result["min_teachers"] = fewest.value
@@ -161,13 +232,18 @@ def solve_problem(problem: Problem, started: float | None = None) -> dict:
         result["status"] = "timeout"
     elif fewest.status == "infeasible" or fewest.value > problem.teachers:
         result["status"] = "infeasible"
-    elif solver is None:  # no students at all: the empty plan is the only plan
+    elif not any(g.students for g in problem.grades):  # the empty plan is the only plan
         result["plans"] = finished(problem, [{"classes": []}])
+    elif solver is None:
+        search = _ChainSearch(problem, chain_of(problem, problem.class_types), deadline)
+        result["status"] = search.run()
+        result["plans"] = finished(problem, search.plans)
+        stats["engine"] = "chain"
     else:
         search = _Search(problem, solver)
         result["status"] = search.run()
         result["plans"] = finished(problem, search.plans)
-        stats.update(balance_solves=search.balance_solves,
+        stats.update(engine="mip", balance_solves=search.balance_solves,
                      balance_s=round(search.balance_seconds, 4))
     if solver is not None:
         stats.update(solves=solver.solves, solver_s=round(solver.seconds, 4))
