@@ -71,10 +71,11 @@ def _broker_use(url, folder=None) -> dict:
     folder = folder or Path(tempfile.mkdtemp(prefix="plans-broker-"))
     options = {}
     if url.startswith("filesystem"):
-        for sub in ("queue", "processed"):
+        for sub in ("queue", "processed", "control"):
             (folder / sub).mkdir(exist_ok=True)
         options = {"data_folder_in": str(folder / "queue"), "data_folder_out": str(folder / "queue"),
                    "processed_folder": str(folder / "processed"), "store_processed": False,
+                   "control_folder": str(folder / "control"),
                    "polling_interval": 0.1}
     app.conf.broker_url = url
     if os.environ.get("CELERY_BROKER_URL"):
