@@ -106,7 +106,6 @@ class ClassBounds:
         m = len(chain.grades)
         self.composites = composites
         y_range = composites + 1
-        students = chain.students + (0,)
         end_low = np.full((y_range, 1), FAR)
         end_high = np.full((y_range, 1), -FAR)
         end_low[0, 0] = end_high[0, 0] = 0
@@ -115,24 +114,47 @@ class ClassBounds:
         for i in range(m - 1, -1, -1):  # grade i, with b from edge i - 1
             if time.monotonic() > deadline:
                 raise DeadlineReached
-            S = students[i]
-            n_low, n_high = _straight_counts(chain, types, i)
-            low = np.full((y_range, S + 1), FAR)
-            high = np.full((y_range, S + 1), -FAR)
-            after_low, after_high = self.fewest[i + 1], self.most[i + 1]
-            for c, a, b_from, b_to in _edge_splits(chain, types, i, composites):
-                for y in range(c, y_range):
-                    rest_low = after_low[y - c, b_from:b_to + 1].min() + c
-                    if rest_low >= FAR // 2:
-                        continue
-                    rest_high = after_high[y - c, b_from:b_to + 1].max() + c
-                    # straight students z = S - b - a for b = 0 .. S - a
-                    zs = slice(S - a, None, -1) if a else slice(None, None, -1)
-                    np.minimum(low[y, :S - a + 1], n_low[zs] + rest_low,
-                               out=low[y, :S - a + 1])
-                    np.maximum(high[y, :S - a + 1], n_high[zs] + rest_high,
-                               out=high[y, :S - a + 1])
-            self.fewest[i], self.most[i] = low, high
+            self.fewest[i], self.most[i] = self._grade(chain, types, i, composites)
+
+    def _grade(self, chain: Chain, types, i: int, composites: int):
+        """The tables before grade i from those before grade i + 1, vectorised over y, a,
+        b and b' for each composite count c on edge i (a + b' students in c classes)."""
+        S = chain.students[i]
+        n_low, n_high = _straight_counts(chain, types, i)
+        after_low, after_high = self.fewest[i + 1], self.most[i + 1]
+        y_range = composites + 1
+        # c = 0: nothing on edge i, so b' = 0 and grade i's other S - b students are straight
+        low = np.full((y_range, S + 1), FAR)
+        high = np.full((y_range, S + 1), -FAR)
+        low[:, :] = n_low[::-1][None, :] + after_low[:, :1]
+        high[:, :] = n_high[::-1][None, :] + after_high[:, :1]
+        k = chain.edge[i]
+        if k is None:
+            return np.minimum(low, FAR), np.maximum(high, -FAR)
+        t = types[k]
+        after = chain.students[i + 1]
+        p = t.min_per_grade
+        b_next = np.arange(after + 1)
+        for c in range(1, min(t.max_count, composites) + 1):
+            a = np.arange(c * p, min(S, c * t.max_size - c * p) + 1)
+            if len(a) == 0:
+                break
+            # window[a, b']: a + b' students of grades i, i+1 fill c classes
+            total = a[:, None] + b_next[None, :]
+            window = ((b_next[None, :] >= c * p) & (total >= c * t.min_size)
+                      & (total <= c * t.max_size))
+            rows = y_range - c  # y' = y - c composites after edge i
+            rest_low = np.where(window[None], after_low[:rows, None, :], FAR).min(axis=2) + c
+            rest_high = np.where(window[None], after_high[:rows, None, :], -FAR).max(axis=2) + c
+            # straight students z = S - b - a for every b, a
+            z = S - np.arange(S + 1)[:, None] - a[None, :]
+            ok = z >= 0
+            straight_low = np.where(ok, n_low[np.clip(z, 0, S)], FAR)
+            straight_high = np.where(ok, n_high[np.clip(z, 0, S)], -FAR)
+            low[c:] = np.minimum(low[c:], (straight_low[None] + rest_low[:, None, :]).min(axis=2))
+            high[c:] = np.maximum(high[c:],
+                                  (straight_high[None] + rest_high[:, None, :]).max(axis=2))
+        return np.minimum(low, FAR), np.maximum(high, -FAR)
 
     def allows(self, i: int, y: int, b: int, classes_left: int) -> bool:
         """Can grades i, i+1, ... take exactly `classes_left` classes, y composites?"""
@@ -278,24 +300,14 @@ def best_structures(types, chain: Chain, bounds: ClassBounds, composites: int,
                         _offer(middle, key, (cost, (structure, n), (path, zs, n)), k)
         # half-step 2: the composite classes on edge i, taking the R students
         states = {}
-        after = chain.students[i + 1] if i + 1 < m else 0
-        for (n1, c0, low, high, rest), entries in middle.items():
-            if time.monotonic() > deadline:
+        options_of: dict = {}
+        for number, ((n1, c0, low, high, rest), entries) in enumerate(middle.items()):
+            if number % 512 == 0 and time.monotonic() > deadline:
                 return None
-            options = []
-            if rest == 0:
-                if bounds.allows(i + 1, composites - c0, 0, classes - n1):
-                    options.append((0, 0, None, None, 0))
-            elif e is not None:
-                p = e.min_per_grade
-                for c in range(1, min(e.max_count, composites - c0) + 1):
-                    if rest < c * p:
-                        break
-                    y = composites - c0 - c
-                    for z in range(max(c * e.min_size, rest + c * p),
-                                   min(c * e.max_size, rest + after) + 1):
-                        if bounds.allows(i + 1, y, z - rest, classes - n1 - c):
-                            options.append((c, z, z // c, -(-z // c), z - rest))
+            options = options_of.get((n1, c0, rest))
+            if options is None:
+                options = options_of[n1, c0, rest] = _edge_options(
+                    chain, types, bounds, i, composites - c0, classes - n1, rest)
             for c, z, el, eh, b in options:
                 if c:
                     lo = el if low is None else min(low, el)
@@ -308,6 +320,33 @@ def best_structures(types, chain: Chain, bounds: ClassBounds, composites: int,
                     _offer(states, key, (cost + spread, (structure, c), (path, c, z, rest)), k)
     found = states.get((classes, composites, None, None, 0), [])
     return [(cost, *_decode(chain, path)) for cost, _, path in found]
+
+
+def _edge_options(chain: Chain, types, bounds: ClassBounds, i: int, composites_left: int,
+                  classes_left: int, rest: int) -> list[tuple]:
+    """(c, Ze, low size, high size, b) for edge i taking `rest` students of grade i, such
+    that the grades after i can still complete the level."""
+    if rest == 0:
+        return ([(0, 0, None, None, 0)]
+                if bounds.allows(i + 1, composites_left, 0, classes_left) else [])
+    if chain.edge[i] is None:
+        return []
+    e = types[chain.edge[i]]
+    after = chain.students[i + 1]
+    p = e.min_per_grade
+    options = []
+    for c in range(1, min(e.max_count, composites_left) + 1):
+        if rest < c * p:
+            break
+        first, last = max(c * e.min_size, rest + c * p), min(c * e.max_size, rest + after)
+        if first > last:
+            continue
+        y, left = composites_left - c, classes_left - c
+        b = np.arange(first - rest, last - rest + 1)
+        fewest, most = bounds.fewest[i + 1][y, b], bounds.most[i + 1][y, b]
+        for z in (b[(fewest <= left) & (left <= most)] + rest).tolist():
+            options.append((c, z, z // c, -(-z // c), z - rest))
+    return options
 
 
 def _decode(chain: Chain, path) -> tuple[dict, dict]:
