@@ -1,6 +1,5 @@
 """Report files (PDF/CSV) of a school's plans and years, one table per school schema."""
 
-from django.conf import settings
 from django.db import connection, models
 from django.db.models import Q
 from django_tenants.utils import get_public_schema_name
@@ -8,6 +7,7 @@ from django_tenants.utils import get_public_schema_name
 from reports.storage import reports_storage
 from schools.models import SchoolYear
 from schools.plans.models import AllocationPlan
+from tenants.models import person_reference
 
 
 def report_key(instance: "Report", filename: str) -> str:
@@ -49,15 +49,7 @@ class Report(models.Model):
     size = models.PositiveBigIntegerField(default=0)
     sha256 = models.CharField(max_length=64, blank=True)
     error = models.TextField(blank=True)
-    # Users live in the public schema: no cross-schema constraint (like PlanJob.requested_by).
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        related_name="+",
-    )
+    created_by = person_reference()
     created = models.DateTimeField(auto_now_add=True)
     finished = models.DateTimeField(null=True, blank=True)
 

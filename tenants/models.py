@@ -1,5 +1,6 @@
 """The district's schools (tenants), their domains, and who may use each one."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import RegexValidator
 from django.db import models
@@ -14,6 +15,23 @@ class User(AbstractUser):
         "district staff",
         default=False,
         help_text="District staff manage every school and the district admin.",
+    )
+
+
+def person_reference(**options) -> models.ForeignKey:
+    """A school schema's reference to a person, who lives in the public schema.
+
+    No cross-schema constraint, and deleting a person (which the district admin forbids
+    anyway) never cascades into school schemas.
+    """
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        **options,
     )
 
 

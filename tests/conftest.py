@@ -18,17 +18,24 @@ SCHOOL_A, SCHOOL_B = "alpha", "beta"
 
 
 def pytest_collection_modifyitems(config, items):
-    # Browser tests use live_server, whose flush empties the public tables: run them last.
-    # School schemas hold rows that point at public users (admin log, history), so the flush
-    # must cascade, which Django does only when available_apps is set.
+    """Plain database tests first, then `worker` tests (a real Celery worker), then `e2e` ones.
+
+    Both kinds need a transactional database (another thread has its own connection), whose
+    teardown flushes the public tables. School schemas hold rows that point at public users
+    (admin log, history), so the flush must cascade, which Django does only when
+    available_apps is set.
+    """
     from django.conf import settings
 
+    def stage(item):
+        return 2 if item.get_closest_marker("e2e") else 1 if item.get_closest_marker("worker") else 0
+
     for item in items:
-        if item.get_closest_marker("e2e") is not None:
+        if stage(item):
             item.add_marker(
                 pytest.mark.django_db(transaction=True, available_apps=list(settings.INSTALLED_APPS))
             )
-    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
+    items.sort(key=stage)
 
 
 @pytest.fixture(scope="session")

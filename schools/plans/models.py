@@ -1,11 +1,10 @@
 """Solve jobs and the allocation plans they produce, per school schema."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 from schools.models import SchoolYear
-from tenants.models import School
+from tenants.models import School, person_reference
 
 
 class PlanJob(models.Model):
@@ -21,16 +20,7 @@ class PlanJob(models.Model):
     LIVE = (Status.QUEUED, Status.RUNNING)
 
     year = models.ForeignKey(SchoolYear, on_delete=models.CASCADE, related_name="jobs")
-    # Users live in the public schema; no cross-schema constraint, and deleting a person
-    # (which the district admin forbids anyway) must not cascade into school schemas.
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        related_name="+",
-    )
+    requested_by = person_reference()
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
     progress = models.JSONField(default=list, blank=True, help_text="Progress messages, oldest first.")
     problem = models.JSONField(help_text="The exact problem JSON that was solved.")

@@ -25,22 +25,6 @@ PLANS_TEST_REDIS_DB = 11
 _codes = itertools.count(1)
 
 
-def pytest_configure(config):
-    config.addinivalue_line("markers", "worker: needs a real Celery worker and transactional_db (run late)")
-
-
-def pytest_collection_modifyitems(config, items):
-    # Transactional (worker) tests flush the public tables: run them after every plain db test.
-    # The root conftest then moves browser tests last, keeping this order otherwise (stable sort).
-    # As for browser tests there, available_apps makes the flush cascade into school schemas.
-    from django.conf import settings
-
-    for item in items:
-        if item.get_closest_marker("worker") is not None:
-            item.add_marker(pytest.mark.django_db(transaction=True, available_apps=list(settings.INSTALLED_APPS)))
-    items.sort(key=lambda item: item.get_closest_marker("worker") is not None)
-
-
 def broker_url_for_tests() -> str:
     url = os.environ.get("CELERY_BROKER_URL", "")
     if url.startswith("redis"):

@@ -111,19 +111,6 @@ def s3_reports(moto_endpoint, settings):
 from tests.plans.conftest import celery_broker, fresh_school  # noqa: E402,F401
 
 
-def pytest_configure(config):
-    config.addinivalue_line("markers", "worker: needs a real Celery worker and transactional_db (run late)")
-
-
-def pytest_collection_modifyitems(config, items):
-    from django.conf import settings
-
-    for item in items:
-        if item.get_closest_marker("worker") is not None:
-            item.add_marker(pytest.mark.django_db(transaction=True, available_apps=list(settings.INSTALLED_APPS)))
-    items.sort(key=lambda item: item.get_closest_marker("worker") is not None)
-
-
 @pytest.fixture
 def reports_worker(transactional_db, celery_broker):
     """A real Celery worker (celery's test worker, in a thread) consuming the reports queue."""
