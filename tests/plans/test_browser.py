@@ -1,6 +1,7 @@
 """In a real browser: generate plans for a year, watch the job finish, open the best plan, adopt it."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests import factories
 from tests.plans.conftest import fresh_school, hillview_year
@@ -25,7 +26,7 @@ def test_staff_generate_watch_open_and_adopt(live_server, browser, solver_worker
         page.click("#generate-button")
         # the page polls the job and swaps in the plans when it finishes: no reload by hand
         page.wait_for_selector(".plan-card", timeout=30000)
-        assert page.inner_text("#job-status-text") == "Succeeded"
+        expect(page.locator("#job-status-text")).to_have_text("Succeeded")
         assert page.locator(".plan-card").count() == 3
         page.locator(".plan-card").first.locator("text=Open").click()
         assert "plan #1" in page.title()
