@@ -85,6 +85,8 @@ def _worker_env(url, folder) -> dict:
     db = connection.settings_dict
     env = {**os.environ, "DEBUG": "1", "CELERY_BROKER_URL": url,
            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"}
+    if str(db["HOST"]).startswith("/"):  # the embedded server's unix socket: libpq takes it from PGHOST
+        env.update(DATABASE_URL=f"postgres://{db['USER']}@/{db['NAME']}", PGHOST=str(db["HOST"]))
     if url.startswith("filesystem"):
         env["CELERY_BROKER_FILESYSTEM_DIR"] = str(folder)
     return env
