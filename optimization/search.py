@@ -54,8 +54,10 @@ def fewest_classes(problem: Problem, deadline: float, engine: str | None = None)
     from .highs import DeadlineSolver
     from .model import build_structure_model
 
+    started = time.monotonic()
     model = build_structure_model(problem, problem.class_types)
     solver = DeadlineSolver(model, deadline)
+    solver.build_seconds = time.monotonic() - started
     model.teacher_limit.deactivate()
     outcome = solver.minimize(model.fewest_classes)
     model.teacher_limit.activate()
@@ -85,14 +87,18 @@ class _ChainSearch:
         types = problem.class_types
         self.most_composites = sum(types[k].max_count for k in chain.edge if k is not None)
         self.bounds: ClassBounds | None = None
+        self.build_seconds = 0.0   # the class-count tables
+        self.search_seconds = 0.0  # the passes of the programme
 
     def run(self) -> str:
         problem, types = self.problem, self.problem.class_types
         try:
             for composites, classes in self._levels():
+                started = time.monotonic()
                 found = best_structures(types, self.chain, self.bounds, composites, classes,
                                         problem.alternatives - len(self.plans),
                                         self.deadline)
+                self.search_seconds += time.monotonic() - started
                 if found is None:
                     raise DeadlineReached
                 for spread, counts, placed in found:
@@ -111,8 +117,10 @@ class _ChainSearch:
         while composites <= self.most_composites:
             if self.bounds is None or composites > self.bounds.composites:
                 cover = min(self.most_composites, max(4, 2 * composites))
+                started = time.monotonic()
                 self.bounds = ClassBounds(self.chain, self.problem.class_types, cover,
                                           self.deadline)
+                self.build_seconds += time.monotonic() - started
             span = self.bounds.level_range(composites)
             if span is not None:
                 fewest, most = span
@@ -131,6 +139,7 @@ class _Search:
         self.first_proven = True
         self.balance_solves = 0
         self.balance_seconds = 0.0
+        self.build_seconds = 0.0
 
     def run(self) -> str:
         """Fills self.plans; returns the status: optimal, feasible, timeout or infeasible."""
@@ -168,7 +177,9 @@ class _Search:
         from .model import build_balance_model, exclude_structure
 
         problem = self.problem
+        started = time.monotonic()
         model = build_balance_model(problem, problem.class_types, composites, classes)
+        self.build_seconds += time.monotonic() - started
         solver = DeadlineSolver(model, self.structure.deadline)
         try:
             first = True
@@ -223,7 +234,8 @@ def solve_problem(problem: Problem, started: float | None = None,
     result = {"name": problem.name, "status": "optimal", "plans": [], "diagnosis": [],
               "min_teachers": None}
     fewest, solver = fewest_classes(problem, deadline, engine)
-    stats = {"structures": len(problem.class_types)}
+    stats = {"structures": len(problem.class_types),
+             "min_teachers_s": round(time.monotonic() - started, 4)}
     if fewest.has_solution:
         result["min_teachers"] = fewest.value
         stats["min_teachers_proven"] = fewest.status == "optimal"
@@ -238,15 +250,15 @@ def solve_problem(problem: Problem, started: float | None = None,
         search = _ChainSearch(problem, chain_of(problem, problem.class_types), deadline)
         result["status"] = search.run()
         result["plans"] = finished(problem, search.plans)
-        stats["engine"] = "chain"
+        stats.update(engine="chain", build_s=round(search.build_seconds, 4),
+                     solver_s=round(search.search_seconds, 4))
     else:
         search = _Search(problem, solver)
         result["status"] = search.run()
         result["plans"] = finished(problem, search.plans)
         stats.update(engine="mip", balance_solves=search.balance_solves,
-                     balance_s=round(search.balance_seconds, 4))
-    if solver is not None:
-        stats.update(solves=solver.solves, solver_s=round(solver.seconds, 4))
+                     build_s=round(solver.build_seconds + search.build_seconds, 4),
+                     solver_s=round(solver.seconds + search.balance_seconds, 4))
     if result["status"] == "infeasible":
         result["diagnosis"] = diagnose(problem, result["min_teachers"], deadline)
     stats["solve_s"] = round(time.monotonic() - started, 4)

@@ -1,12 +1,13 @@
-"""Hypothesis strategies: tiny random schools (<= 3 grades, <= 40 students each)."""
+"""Hypothesis strategies: tiny random schools for the brute-force comparisons."""
 
 from hypothesis import strategies as st
 
-CODES = ["K", "1", "2"]
+CODES = ["K", "1", "2", "3"]
 
 
 @st.composite
 def tiny_problems(draw):
+    """<= 3 grades, <= 40 students each, any composite sets (pairs, triple, K/2)."""
     n = draw(st.integers(1, 3))
     grades = []
     for code in CODES[:n]:
@@ -34,3 +35,30 @@ def tiny_problems(draw):
             "composite_min_per_grade": draw(st.integers(1, 5)),
             "grades": grades, "composites": composites,
             "alternatives": draw(st.integers(1, 3)), "time_limit_s": 30}
+
+
+@st.composite
+def chain_problems(draw):
+    """3-4 grades with small classes (so several per grade), adjacent-pair composites
+    with min_per_grade often binding: the chain programme's own ground."""
+    n = draw(st.integers(3, 4))
+    grades = []
+    for code in CODES[:n]:
+        low = draw(st.integers(3, 4))
+        high = draw(st.integers(7, 9))
+        grades.append({"code": code, "students": draw(st.integers(4, 16 if n == 3 else 11)),
+                       "min_class_size": low, "max_class_size": high})
+    codes = [g["code"] for g in grades]
+    composites = []
+    for pair in zip(codes, codes[1:]):
+        if draw(st.integers(0, 3)):
+            comp = {"grades": list(pair)}
+            if draw(st.booleans()):
+                comp["min_per_grade"] = draw(st.integers(1, 4))
+            if draw(st.integers(0, 2)) == 0:
+                comp["max_class_size"] = draw(st.integers(6, 11))
+            composites.append(comp)
+    return {"name": "chain", "teachers": draw(st.integers(5, 9)),
+            "composite_min_per_grade": draw(st.integers(1, 3)),
+            "grades": grades, "composites": composites,
+            "alternatives": draw(st.integers(1, 3)), "time_limit_s": 60}

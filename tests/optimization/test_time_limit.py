@@ -3,7 +3,10 @@
 import random
 import time
 
-from optimization import check_plan, solve
+import pytest
+
+from optimization import check_plan, parse_problem
+from optimization.search import solve_problem
 
 
 def hard_school():
@@ -17,15 +20,18 @@ def hard_school():
                        "min_class_size": low, "max_class_size": rng.randint(low + 6, 30)})
     composites = [{"grades": [a, b]} for a, b in zip(codes, codes[1:])]
     return {"teachers": 95, "composite_min_per_grade": 3, "grades": grades,
-            "composites": composites, "time_limit_s": 1.0}
+            "composites": composites}
 
 
-def test_hard_problem_returns_in_time_with_valid_plans():
-    data = hard_school()
+@pytest.mark.parametrize("engine, limit", [("chain", 0.3), ("mip", 1.0)])
+def test_hard_problem_returns_in_time_with_valid_plans(engine, limit):
+    """Each engine needs longer than its limit here (the programme about 1.5 s)."""
+    data = dict(hard_school(), time_limit_s=limit)
     started = time.monotonic()
-    result = solve(data)
+    result = solve_problem(parse_problem(data), engine=engine)
     elapsed = time.monotonic() - started
-    assert elapsed < 1.0 + 1.5  # the limit, plus building and checking the plans
+    assert result["stats"]["engine"] == engine
+    assert elapsed < limit + 1.5  # the limit, plus building and checking the plans
     assert result["status"] in ("feasible", "timeout")
     if result["status"] == "feasible":
         assert result["plans"]
