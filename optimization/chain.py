@@ -14,15 +14,22 @@ of model.py, and, by the argument there, splitting each type's students evenly i
 so the spread of g_i is a function of (n_i, Zs_i) and of the (c, Ze) of the edges on both
 sides. The programme walks the grades once; after grade i its *state* is
     (classes so far, composites so far, sizes of the classes on e_i, b_i)
-which is everything the rest of the plan depends on, and the value of a state is the list
-of the k cheapest partial plans reaching it that differ in structure (the k-best
-principle: a structure among the k best overall reaches each state on its way among the
-k best there, or k other structures are at least as good). Nothing is approximated:
-every (n, Zs, c, Ze, a) is enumerated.
+which is everything the rest of the plan depends on (each grade in two half-steps: its
+straight classes, then edge i, the intermediate state keeping the window of g_i so far).
+
+The value of a state is a list of at most k partial plans reaching it, one per partial
+structure (its cheapest), the k cheapest. This keeps the k best structures: take one
+among the k best overall and its cheapest plan; at each state on that plan's way its
+partial structure is in the list, or else k other partial structures reach the state no
+dearer, and completing each like the plan gives k other structures no dearer than it.
+So the final list holds k best structures, each with its true smallest spread (ties
+in any order, as the contract allows). Nothing is approximated: every
+(n, Zs, c, Ze, a) is enumerated.
 
 Pruning is exact too. `ClassBounds` computes, backwards, the fewest and most classes
 the remaining grades can take given b_i and the composites left; a state that cannot
-reach exactly the level's class count is dropped.
+reach the level's class count is dropped. The same tables give each level's range of
+class counts, and `fewest_classes` the fewest classes of any plan (min_teachers).
 """
 
 from __future__ import annotations
@@ -279,7 +286,9 @@ def best_structures(types, chain: Chain, bounds: ClassBounds, composites: int,
             most_right = min(S, min(e.max_count, composites) * (e.max_size - e.min_per_grade))
         # half-step 1: the straight classes of grade i; R students left for edge i
         middle: dict = {}
-        for (n0, c0, el, eh, b), entries in states.items():
+        for number, ((n0, c0, el, eh, b), entries) in enumerate(states.items()):
+            if number % 256 == 0 and time.monotonic() > deadline:
+                return None
             left = S - b
             if left < 0:
                 continue

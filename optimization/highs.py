@@ -1,8 +1,9 @@
 """HiGHS through Pyomo's persistent `pyomo.contrib.solver` interface, under a deadline.
 
 The legacy `appsi_highs` wrapper ignores time limits; this one passes `time_limit` to
-HiGHS. Presolve is off: our models are small, and HiGHS presolve has reported wrong
-optima on small MIPs before (the brute-force tests are there to catch such answers).
+HiGHS. Presolve is off: our models are small, and HiGHS 1.15 presolve has reported a
+wrong optimum on one of them. These MIPs now only serve schools whose composites do not
+form a chain (see chain.py), so presolve's possible speed is not worth that risk.
 """
 
 from __future__ import annotations

@@ -1,5 +1,7 @@
 """The Pyomo models: how many classes of each type, and how many students of each grade
-each type takes.
+each type takes. They serve every school; when the composites are pairs along a chain of
+grades the faster dynamic programme of chain.py (which rests on the same facts) is used
+instead, and the tests check the two against each other and against brute force.
 
 Why counts and not individual classes. Classes of one type (a straight grade, or one
 composite set) are interchangeable, so a plan is decided by

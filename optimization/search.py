@@ -108,7 +108,8 @@ class _ChainSearch:
                 if len(self.plans) >= problem.alternatives:
                     break
         except DeadlineReached:
-            return "feasible" if self.plans else "timeout"
+            # every plan found is proven (as the MIP engine: the first plan decides)
+            return "optimal" if self.plans else "timeout"
         return "optimal" if self.plans else "infeasible"
 
     def _levels(self):
