@@ -14,14 +14,15 @@ from .problem import Problem, ProblemError, parse_problem
 __all__ = ["solve", "parse_problem", "ProblemError", "Problem", "check_plan", "plan_figures"]
 
 
-def solve(data: dict) -> dict:
+def solve(data: dict, *, started: float | None = None) -> dict:
     """Solve a problem given as parsed JSON; returns the contract's result dict.
 
     An invalid problem gives {"status": "invalid", "errors": [...]}, never an exception.
+    `started` (time.monotonic()) is when the time limit began, if before this call.
     """
     import time
 
-    started = time.monotonic()
+    started = time.monotonic() if started is None else started
     try:
         problem = parse_problem(data)
     except ProblemError as error:

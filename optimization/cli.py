@@ -11,6 +11,8 @@ import json
 import sys
 import time
 
+from . import solve
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m optimization",
@@ -31,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     except json.JSONDecodeError as error:
         result = {"name": "", "status": "invalid", "errors": [f"Not valid JSON: {error}."]}
     else:
-        result = _solve(data, started)
+        result = solve(data, started=started)
 
     text = json.dumps(result, indent=2) + "\n"
     if args.output:
@@ -45,17 +47,3 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Invalid problem: {errors[0]}{more}", file=sys.stderr)
         return 2
     return 0
-
-
-def _solve(data, started: float) -> dict:
-    from .problem import ProblemError, parse_problem
-
-    try:
-        problem = parse_problem(data)
-    except ProblemError as error:
-        name = data.get("name", "") if isinstance(data, dict) else ""
-        return {"name": name if isinstance(name, str) else "", "status": "invalid",
-                "errors": error.errors}
-    from .search import solve_problem
-
-    return solve_problem(problem, started)

@@ -10,6 +10,7 @@ after the plain database tests (and before the browser tests, which conftest.py 
 They create their own schools with unique codes.
 """
 
+import contextlib
 import itertools
 import os
 import tempfile
@@ -92,19 +93,24 @@ def _worker_env(url, folder) -> dict:
     return env
 
 
-@pytest.fixture
-def solver_worker(transactional_db, celery_broker):
-    """A real Celery worker (celery's test worker, in a thread) consuming the solver queue."""
+@contextlib.contextmanager
+def thread_worker(queue: str):
+    """A real Celery worker (celery's test worker, in a thread) consuming one queue."""
     from celery.contrib.testing.worker import start_worker
+    from django.db import connections
 
     from config.celery import app
 
     with start_worker(app, pool="solo", concurrency=1, perform_ping_check=False,
-                      queues=["solver"], shutdown_timeout=30, loglevel="WARNING") as worker:
+                      queues=[queue], shutdown_timeout=30, loglevel="WARNING") as worker:
         yield worker
-    from django.db import connections
-
     connections.close_all()
+
+
+@pytest.fixture
+def solver_worker(transactional_db, celery_broker):
+    with thread_worker("solver") as worker:
+        yield worker
 
 
 def unique_code(prefix="p") -> str:

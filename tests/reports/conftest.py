@@ -108,18 +108,11 @@ def s3_reports(moto_endpoint, settings):
 # --- a real Celery worker (for the adoption -> render test) -----------------------------------
 # The broker set-up is the plans tests' (same test broker, never the app's queues); tests using
 # the worker are transactional and flush the public tables, so they run after the plain ones.
-from tests.plans.conftest import celery_broker, fresh_school  # noqa: E402,F401
+from tests.plans.conftest import celery_broker, fresh_school, thread_worker  # noqa: E402,F401
 
 
 @pytest.fixture
 def reports_worker(transactional_db, celery_broker):
-    """A real Celery worker (celery's test worker, in a thread) consuming the reports queue."""
-    from celery.contrib.testing.worker import start_worker
-    from django.db import connections
-
-    from config.celery import app
-
-    with start_worker(app, pool="solo", concurrency=1, perform_ping_check=False,
-                      queues=["reports"], shutdown_timeout=30, loglevel="WARNING") as worker:
+    with thread_worker("reports") as worker:
         yield worker
-    connections.close_all()
+
