@@ -6,6 +6,7 @@ import pytest
 from django.test import Client, override_settings
 
 from tenants.services import district_office_ensure
+from tests.browser import log_in
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -60,10 +61,7 @@ def test_district_staff_open_two_schools_after_one_login(live_server, browser):
     factories.user_create("dana", district=True)
     port = live_server.thread.port
     page = browser.new_page()
-    page.goto(f"http://localhost:{port}/accounts/login/")
-    page.fill("#id_username", "dana")
-    page.fill("#id_password", factories.PASSWORD)
-    page.click("button[type=submit]")
+    log_in(page, f"http://localhost:{port}/accounts/login/", "dana")
     for school in (first, second):
         page.goto(f"http://localhost:{port}/")
         page.click(f"text=Open {school.name}")

@@ -3,6 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser import log_in
 from tests import factories
 from tests.plans.conftest import fresh_school, hillview_year
 
@@ -16,10 +17,7 @@ def test_staff_generate_watch_open_and_adopt(live_server, browser, solver_worker
     base = f"http://{school.code}.localhost:{live_server.thread.port}"
     page = browser.new_page()
     try:
-        page.goto(f"{base}/admin/login/")
-        page.fill("#id_username", "pat-staff")
-        page.fill("#id_password", factories.PASSWORD)
-        page.click("input[type=submit]")
+        log_in(page, f"{base}/admin/login/", "pat-staff")
         page.goto(f"{base}/admin/plans/planningyear/")
         page.click(f"text=Plans for {year.year}")
         assert "No plans have been generated" in page.content()

@@ -9,6 +9,7 @@ from pypdf import PdfReader
 from reports.models import Report
 from reports.services import plan_reports_queue, report_render
 from tenants.services import district_office_ensure
+from tests.browser import log_in
 from tests import factories
 from tests.reports.conftest import CLASSES, plan_create
 
@@ -28,10 +29,7 @@ def test_a_principal_logs_in_and_downloads_the_adopted_plan_pdf(live_server, bro
     context = browser.new_context(viewport={"width": 390, "height": 844}, accept_downloads=True)
     page = context.new_page()
     try:
-        page.goto(f"{base}/accounts/login/")
-        page.fill("#id_username", "pat-portal")
-        page.fill("#id_password", factories.PASSWORD)
-        page.click("button[type=submit]")
+        log_in(page, f"{base}/accounts/login/", "pat-portal")
         page.wait_for_url(f"{base}/portal/")
         assert "Portal Park Primary" in page.content()
         page.click("a.year-link:has-text('2027')")

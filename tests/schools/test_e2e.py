@@ -5,6 +5,7 @@ from django_tenants.utils import schema_context
 
 from schools.models import CompositeRule, SchoolYear
 from tenants.services import district_office_ensure
+from tests.browser import log_in
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -19,10 +20,7 @@ def test_staff_create_a_year_with_enrolments_and_a_composite_and_see_the_totals(
     base = f"http://{school.code}.localhost:{live_server.thread.port}"
     page = browser.new_page()
     try:
-        page.goto(f"{base}/admin/login/")
-        page.fill("#id_username", staff.username)
-        page.fill("#id_password", factories.PASSWORD)
-        page.click("input[type=submit]")
+        log_in(page, f"{base}/admin/login/", staff.username)
         page.goto(f"{base}/admin/schools/schoolyear/add/")
         page.fill("#id_year", "2028")
         page.fill("#id_teachers", "5")
