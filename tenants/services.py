@@ -37,10 +37,30 @@ def school_create(*, name: str, code: str, actor: User | None = None, domain: st
     domain = domain or school_domain(code)
     if Domain.objects.filter(domain=domain).exists():
         raise ValidationError({"code": f"The address {domain} is already taken."})
+    _school_template_make_current()
     school.save(verbosity=0)  # creates the schema (cloned from the template when there is one)
     Domain.objects.create(domain=domain, tenant=school, is_primary=True)
     audit_record(action="school_create", actor=actor, school=school, domain=domain)
     return school
+
+
+_template_current = False
+
+
+def _school_template_make_current() -> None:
+    """Clone only from a template with every migration applied, checked once per process.
+
+    Cloning fakes the migrations in the new schema, so a template behind the code (a deploy
+    that migrated the schools but not the template) would give a school missing tables.
+    """
+    global _template_current
+    if _template_current or not settings.TENANT_BASE_SCHEMA:
+        return
+    from django.core.management import call_command
+
+    call_command("school_template", verbosity=0)
+    connection.set_schema_to_public()
+    _template_current = True
 
 
 @transaction.atomic

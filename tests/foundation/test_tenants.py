@@ -147,3 +147,16 @@ def test_cache_keys_are_prefixed_by_school(school_a, school_b):
         assert cache.get("totals") is None
     with schema_context(school_a.schema_name):
         assert cache.get("totals") == "a's figures"
+
+
+def test_a_missing_or_stale_template_is_brought_up_to_date_before_cloning(db, monkeypatch):
+    from django.conf import settings
+
+    from tenants import services
+
+    monkeypatch.setattr(services, "_template_current", False)
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP SCHEMA "{settings.TENANT_BASE_SCHEMA}" CASCADE')
+    school = school_create(name="Zeta", code="zeta")
+    assert schema_exists(settings.TENANT_BASE_SCHEMA)
+    assert {"schools_schoolyear", "plans_planjob", "reports_report"} <= tables_in(school.schema_name)
