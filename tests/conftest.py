@@ -56,6 +56,23 @@ def _public_schema_after_test():
     connection.set_schema_to_public()
 
 
+@pytest.fixture(scope="session")
+def _test_reports_folder(tmp_path_factory):
+    return tmp_path_factory.mktemp("reports")
+
+
+@pytest.fixture(autouse=True)
+def _reports_in_a_temporary_folder(settings, _test_reports_folder):
+    """Tests never write report files into the developer's var/ (S3 tests override this)."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "reports": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": _test_reports_folder, "base_url": None},
+        },
+    }
+
+
 @pytest.fixture
 def school_a(db):
     return factories.school_get_or_create(SCHOOL_A, "School A")
