@@ -21,6 +21,14 @@ def report_key(instance: "Report", filename: str) -> str:
     return f"{schema}/reports/{year}/{instance.kind}-{subject}-{instance.sha256[:8]}.{ext}"
 
 
+class RenderStatus(models.TextChoices):
+    """Where a file made by a job stands (reports and district ZIP bundles)."""
+
+    PENDING = "pending", "Preparing"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Failed"
+
+
 class Report(models.Model):
     """One rendered report file. Rows are created pending; a Celery job renders and stores them."""
 
@@ -29,10 +37,7 @@ class Report(models.Model):
         PLAN_CSV = "plan_csv", "Plan (CSV)"
         COMPARISON_PDF = "comparison_pdf", "Year comparison (PDF)"
 
-    class Status(models.TextChoices):
-        PENDING = "pending", "Preparing"
-        READY = "ready", "Ready"
-        FAILED = "failed", "Failed"
+    Status = RenderStatus
 
     PLAN_KINDS = (Kind.PLAN_PDF, Kind.PLAN_CSV)
     EXTENSIONS = {Kind.PLAN_PDF: "pdf", Kind.PLAN_CSV: "csv", Kind.COMPARISON_PDF: "pdf"}

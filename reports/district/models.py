@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from reports.models import RenderStatus
 from reports.storage import reports_storage
 
 
@@ -15,10 +16,7 @@ def bundle_key(instance: "DistrictBundle", filename: str) -> str:
 class DistrictBundle(models.Model):
     """One "download all as ZIP" request: built by a Celery job, then downloaded by district staff."""
 
-    class Status(models.TextChoices):
-        PENDING = "pending", "Preparing"
-        READY = "ready", "Ready"
-        FAILED = "failed", "Failed"
+    Status = RenderStatus
 
     year = models.PositiveSmallIntegerField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
