@@ -334,6 +334,8 @@ class _Reader:
                 high = self.integer(where + ".max_class_size", high)
                 if low > high:
                     self.fail(where, f"min_class_size ({low}) is above max_class_size ({high}).")
+            if not _key(code) or not _key(name):
+                self.fail(where, "code and name need a letter or digit.")
             keys = frozenset(_key(s) for s in spellings)
             for key in keys:
                 if owner.setdefault(key, code) != code:
