@@ -3,7 +3,7 @@
 - `schools.plans.signals.plan_adopted`: the adopted plan's PDF and CSV are prepared.
 - `tenants.signals.school_deleted`: the school's stored files go (its schema was dropped,
   which fires no row signals).
-- a Report or DistrictBundle row deleted (e.g. with its year): its file goes, after commit.
+- a Report row deleted (e.g. with its year): its file goes, after commit.
 """
 
 import logging
@@ -13,7 +13,6 @@ from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
 from reports import services
-from reports.district.models import DistrictBundle
 from reports.models import Report
 from reports.storage import delete_prefix, reports_backend
 from schools.plans.signals import plan_adopted
@@ -33,8 +32,8 @@ def school_files_delete_on_commit(sender, *, schema: str, **kwargs):
 
 
 @receiver(post_delete, sender=Report)
-@receiver(post_delete, sender=DistrictBundle)
 def file_delete_on_commit(sender, instance, **kwargs):
+    """Also used for district bundles (reports.district.signals)."""
     name = instance.file.name
     if not name:
         return

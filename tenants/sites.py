@@ -32,10 +32,10 @@ def numeric_ids_only(view):
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        for name in ID_ARGUMENTS:
-            value = kwargs.get(name)
-            if value is not None and not str(value).isdigit():
-                raise Http404(f"No such {name.replace('_', ' ')}.")
+        # named ids (Django's URLs and ours), and positional ones (simple-history's object/version)
+        values = [kwargs.get(name) for name in ID_ARGUMENTS] + list(args)
+        if any(value is not None and not str(value).isdigit() for value in values):
+            raise Http404("No such page: an id is a number.")
         return view(request, *args, **kwargs)
 
     return wrapper
