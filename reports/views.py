@@ -162,18 +162,18 @@ def report_retry(request, pk: int):
     return redirect("portal:report", pk=again.pk)
 
 
-@portal_view
-def report_download(request, pk: int):
-    report = selectors.report_ready_get(pk=pk)
+def _download(request, report: Report | None):
     if report is None or not policy.can_download_report(request.user, report):
         raise Http404
     return serve_report_file(report.file.name, filename=selectors.download_filename(report, request.tenant.code))
+
+
+@portal_view
+def report_download(request, pk: int):
+    return _download(request, selectors.report_ready_get(pk=pk))
 
 
 @portal_view
 def file_download(request, key: str):
     """The same download, addressed by storage key: only this school's own keys resolve."""
-    report = selectors.report_ready_by_key(key=key)
-    if report is None or not policy.can_download_report(request.user, report):
-        raise Http404
-    return serve_report_file(report.file.name, filename=selectors.download_filename(report, request.tenant.code))
+    return _download(request, selectors.report_ready_by_key(key=key))
