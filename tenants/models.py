@@ -113,8 +113,6 @@ class HandoffToken(models.Model):
     """A used school-switch token (its nonce): a link logs in once, whichever process serves it."""
 
     nonce = models.CharField(max_length=64, unique=True)
-    user = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
-    school = models.ForeignKey(School, null=True, on_delete=models.SET_NULL, related_name="+")
     used = models.DateTimeField(auto_now_add=True, db_index=True)
 
     def __str__(self):

@@ -161,7 +161,7 @@ HANDOFF_TOKENS_KEPT = timedelta(days=1)  # far longer than a token lives (a minu
 
 
 @transaction.atomic
-def handoff_token_use(*, nonce: str, user: User, school: School) -> bool:
+def handoff_token_use(*, nonce: str) -> bool:
     """Record a school-switch token as used; False when it was used before (by any process).
 
     The database's unique nonce makes this hold across web workers and servers.
@@ -169,7 +169,7 @@ def handoff_token_use(*, nonce: str, user: User, school: School) -> bool:
     HandoffToken.objects.filter(used__lt=timezone.now() - HANDOFF_TOKENS_KEPT).delete()
     try:
         with transaction.atomic():
-            HandoffToken.objects.create(nonce=nonce, user=user, school=school)
+            HandoffToken.objects.create(nonce=nonce)
     except IntegrityError:
         return False
     return True

@@ -106,7 +106,7 @@ def handoff(request):
         return redirect_to_login("/")
     if request.user.is_authenticated and request.user.pk != user.pk:
         return render(request, "tenants/handoff_refused.html", {"link_user": user}, status=409)
-    if not handoff_token_use(nonce=data["nonce"], user=user, school=request.tenant):
+    if not handoff_token_use(nonce=data["nonce"]):
         return redirect_to_login("/")  # used before, in this process or any other
     if not request.user.is_authenticated:
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")

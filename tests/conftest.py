@@ -214,9 +214,12 @@ def solver_worker(transactional_db, celery_broker):
 
 
 @pytest.fixture
-def reports_worker(transactional_db, private_broker):
+def reports_worker(transactional_db, private_broker, local_reports):
     """A real worker in its own process on the reports queue: a task learns its school only
-    from the message's schema header (nothing in this process's connection can help it)."""
-    with workers.process_worker(private_broker, "reports", log_name="reports-worker.log") as worker:
+    from the message's schema header (nothing in this process's connection can help it).
+    It stores files in this test's `local_reports` folder."""
+    broker = {**private_broker, "env": {**private_broker["env"], "REPORTS_LOCAL_ROOT": str(local_reports)}}
+    broker["env"] = {k: v for k, v in broker["env"].items() if not k.startswith("AWS_STORAGE")}
+    with workers.process_worker(broker, "reports", log_name="reports-worker.log") as worker:
         yield worker
 
