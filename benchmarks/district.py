@@ -59,7 +59,7 @@ def configure_env() -> dict:
 def build_district(n: int) -> None:
     import django
 
-    django.setup()
+    django.setup()  # the app modules below import models: only after setup (this is a plain script)
     from django.core.management import call_command
     from django.db import transaction
     from django_tenants.utils import schema_context
@@ -89,6 +89,7 @@ def build_district(n: int) -> None:
 
 
 def reset_jobs() -> None:
+    # imported after build_district's django.setup() (this is a plain script)
     from django_tenants.utils import schema_context
 
     from schools.plans.models import AllocationPlan, PlanJob
@@ -115,6 +116,7 @@ def start_worker(workers: int, env: dict, log: Path) -> subprocess.Popen:
 
 
 def run(workers: int, n: int, env: dict) -> dict:
+    # imported after build_district's django.setup() (this is a plain script)
     from django_tenants.utils import schema_context
 
     from schools.plans import selectors, services

@@ -27,7 +27,7 @@ def main():
     import django
     from django.conf import settings
 
-    django.setup()
+    django.setup()  # the app modules below import models: only after setup (this is a plain script)
     from django.core.management import call_command
     from django.db import connection
     from django.test.utils import override_settings

@@ -2,6 +2,7 @@
 
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from tenants.sites import school_admin_site
 from tenants.views import handoff, home
@@ -12,6 +13,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/handoff/", handoff, name="handoff"),
-    path("plans/", include("schools.plans.urls")),
+    # one year-comparison page (the portal's); the old address keeps working
+    path("plans/compare/", RedirectView.as_view(pattern_name="portal:comparison", permanent=True)),
     path("portal/", include("reports.urls")),
 ]

@@ -12,5 +12,5 @@ urlpatterns = [
     path("schools/<slug:code>/open/", school_switch, name="school_switch"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("district/", include("reports.urls_district")),
+    path("district/", include("reports.district.urls")),
 ]

@@ -6,4 +6,4 @@ class ReportsConfig(AppConfig):
     verbose_name = "Reports"
 
     def ready(self):
-        from reports import signals  # noqa: F401
+        from reports import signals  # noqa: F401  (connects the receivers; models must be ready first)

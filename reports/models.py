@@ -29,15 +29,44 @@ class RenderStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
-class Report(models.Model):
-    """One rendered report file. Rows are created pending; a Celery job renders and stores them."""
+class RenderedFile(models.Model):
+    """A file made by a job and kept in the reports storage (a school's report, a district ZIP).
+
+    Rows are created pending; the job stores the file with its size and SHA-256 and marks it
+    ready (a ready row always has both: the database checks it), or failed with the reason.
+    """
+
+    Status = RenderStatus
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    error = models.TextField(blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    finished = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="ready") | (~Q(file="") & Q(sha256__regex=r"^[0-9a-f]{64}$")),
+                name="%(app_label)s_%(class)s_ready_has_file",
+            ),
+        ]
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == self.Status.READY
+
+
+class Report(RenderedFile):
+    """One rendered report file of a school (its plan's PDF or CSV, or its year comparison)."""
 
     class Kind(models.TextChoices):
         PLAN_PDF = "plan_pdf", "Plan (PDF)"
         PLAN_CSV = "plan_csv", "Plan (CSV)"
         COMPARISON_PDF = "comparison_pdf", "Year comparison (PDF)"
-
-    Status = RenderStatus
 
     PLAN_KINDS = (Kind.PLAN_PDF, Kind.PLAN_CSV)
     EXTENSIONS = {Kind.PLAN_PDF: "pdf", Kind.PLAN_CSV: "csv", Kind.COMPARISON_PDF: "pdf"}
@@ -49,26 +78,21 @@ class Report(models.Model):
         SchoolYear, null=True, blank=True, on_delete=models.CASCADE, related_name="reports"
     )
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     file = models.FileField(upload_to=report_key, storage=reports_storage, max_length=255, blank=True)
-    size = models.PositiveBigIntegerField(default=0)
-    sha256 = models.CharField(max_length=64, blank=True)
-    error = models.TextField(blank=True)
     created_by = person_reference()
-    created = models.DateTimeField(auto_now_add=True)
-    finished = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created", "-id"]
+    class Meta(RenderedFile.Meta):
         constraints = [
+            *RenderedFile.Meta.constraints,
             models.CheckConstraint(
                 condition=(Q(kind__in=["plan_pdf", "plan_csv"]) & Q(plan__isnull=False))
                 | (Q(kind="comparison_pdf") & Q(plan__isnull=True)),
                 name="report_plan_matches_kind",
             ),
-            models.CheckConstraint(
-                condition=~Q(status="ready") | (~Q(file="") & Q(sha256__regex=r"^[0-9a-f]{64}$")),
-                name="report_ready_has_file",
+            # one live render per report: a second request joins the pending one
+            models.UniqueConstraint(
+                fields=["kind", "plan"], condition=Q(status="pending"), nulls_distinct=False,
+                name="report_one_live_render",
             ),
         ]
         indexes = [models.Index(fields=["plan", "kind", "-created"], name="report_plan_kind_idx")]
@@ -79,7 +103,3 @@ class Report(models.Model):
     @property
     def extension(self) -> str:
         return self.EXTENSIONS[self.kind]
-
-    @property
-    def is_ready(self) -> bool:
-        return self.status == self.Status.READY

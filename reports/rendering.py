@@ -6,9 +6,10 @@ import logging
 
 from django.template.loader import render_to_string
 
-from reports import charts, selectors
+from reports import selectors
 from reports.models import Report
-from schools.selectors import current_school_name
+from schools.plans import charts
+from tenants.context import current_school
 
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # one INFO line per layout step
 
@@ -40,19 +41,24 @@ def plan_csv(report: Report) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
+def _school_name() -> str:
+    school = current_school()
+    return school.name if school is not None else ""
+
+
 def pdf_from_template(template: str, context: dict) -> bytes:
-    from weasyprint import HTML
+    from weasyprint import HTML  # slow to import (fonts, cairo): only the report worker needs it
 
     html = render_to_string(template, context)
     return HTML(string=html).write_pdf()
 
 
 def plan_pdf(report: Report) -> bytes:
-    context = selectors.plan_report_context(report.plan, school_name=current_school_name(), report=report)
-    context["chart"] = charts.class_size_chart(context["table"]) if context["table"]["rows"] else ""
+    context = selectors.plan_report_context(report.plan, school_name=_school_name(), report=report)
+    context["chart"] = charts.class_size_chart(context["table"])
     return pdf_from_template("reports/plan_pdf.html", context)
 
 
 def comparison_pdf(report: Report) -> bytes:
-    context = selectors.comparison_context(school_name=current_school_name(), report=report)
+    context = selectors.comparison_context(school_name=_school_name(), report=report)
     return pdf_from_template("reports/comparison_pdf.html", context)

@@ -4,16 +4,14 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from optimization import ProblemError, parse_problem
 from reports.models import Report
+from schools.plans import charts
+from schools.plans import selectors as plans_selectors
+from schools.plans.models import AllocationPlan
 
 # Pending for longer than this means the job was lost (e.g. no worker): offer to try again.
 STUCK_AFTER_S = 10 * 60
-
-
-def _schools_plans_selectors():
-    from schools.plans import selectors  # issue 5's reads: plan_table, year_comparison_rows, ...
-
-    return selectors
 
 
 def plan_status_label(plan) -> str:
@@ -26,9 +24,7 @@ def plan_status_label(plan) -> str:
 
 def plan_rules(plan) -> dict:
     """The rules the plan was made under (its job's exact problem, else the year's data today)."""
-    from optimization import ProblemError, parse_problem
-
-    data = _schools_plans_selectors().plan_problem(plan)
+    data = plans_selectors.plan_problem(plan)
     try:
         problem = parse_problem(data)
     except ProblemError:
@@ -52,14 +48,10 @@ def plan_rules(plan) -> dict:
     }
 
 
-def grade_label(grade: dict) -> str:
-    return grade["name"] if grade["name"] != grade["code"] else f"Grade {grade['code']}"
-
-
 def plan_table(plan) -> dict:
-    """Issue 5's plan_table, plus per class `mix`: "9 Grade 1 + 15 Grade 2"."""
-    table = _schools_plans_selectors().plan_table(plan)
-    labels = [grade_label(g) for g in table["grades"]]
+    """The plans app's plan_table, plus per class `mix`: "9 Grade 1 + 15 Grade 2"."""
+    table = plans_selectors.plan_table(plan)
+    labels = [g["label"] for g in table["grades"]]
     for row in table["rows"]:
         row["mix"] = " + ".join(f"{n} {label}" for n, label in zip(row["counts"], labels) if n)
     return table
@@ -95,7 +87,7 @@ def _person(user) -> str:
 
 def year_comparison_rows() -> list[dict]:
     """Per year, oldest first: enrolment and the ADOPTED plan's figures (none when not adopted)."""
-    rows = _schools_plans_selectors().year_comparison_rows()
+    rows = plans_selectors.year_comparison_rows()
     for row in rows:
         if row["plan_kind"] != "adopted":
             row.update(plan=None, plan_id=None, classes=None, composites=None, average_size=None,
@@ -105,12 +97,10 @@ def year_comparison_rows() -> list[dict]:
 
 
 def grade_codes() -> list[str]:
-    return _schools_plans_selectors().grade_codes()
+    return plans_selectors.grade_codes()
 
 
 def comparison_context(*, school_name: str, report: Report | None = None) -> dict:
-    from reports import charts
-
     rows = year_comparison_rows()
     codes = [c for c in grade_codes() if any(row["enrolment"].get(c) for row in rows)]
     for row in rows:
@@ -193,8 +183,6 @@ def report_ready_by_key(*, key: str) -> Report | None:
 
 
 def adopted_plans() -> QuerySet:
-    from schools.plans.models import AllocationPlan
-
     return AllocationPlan.objects.filter(adopted=True).select_related("year")
 
 

@@ -10,29 +10,41 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from reports import charts, selectors, services
+from reports import selectors, services
 from reports.models import Report
 from reports.storage import download_url, is_s3, reports_backend
+from schools.models import SchoolYear
+from schools.plans import charts
+from schools.plans.models import AllocationPlan
+from tenants import policy
 
-PORTAL_ROLES = ("principal", "staff", "district")
 CHART_CACHE_S = 24 * 3600
 WEB_CHART_WIDTH = 4.8  # inches: legible when scaled to a phone's width
 
 
+def too_many_requests(request, error):
+    """429 with the rate limit's message (tenants.policy.work_rate_check)."""
+    return render(request, "429.html", {"message": str(error)}, status=429)
+
+
 def portal_view(view):
-    """Logged-in people with a role at this school; anyone else sees nothing (404)."""
+    """Logged-in people who may read this school (the policy); anyone else sees nothing (404)."""
 
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if request.tenant.is_district or getattr(request, "school_role", None) not in PORTAL_ROLES:
+        if request.tenant.is_district or not policy.can_read_school(request.user, request.tenant):
             raise Http404
-        return view(request, *args, **kwargs)
+        try:
+            return view(request, *args, **kwargs)
+        except policy.TooManyRequests as error:
+            return too_many_requests(request, error)
 
     return wrapper
 
@@ -80,8 +92,6 @@ def home(request):
 
 @portal_view
 def year_detail(request, year: int):
-    from schools.models import SchoolYear
-
     school_year = SchoolYear.objects.filter(year=year).first()
     if school_year is None:
         raise Http404
@@ -98,12 +108,12 @@ def year_detail(request, year: int):
 @portal_view
 @require_POST
 def plan_reports(request, plan_id: int):
-    """Prepare (again) the PDF and CSV of a plan of this school."""
-    from schools.plans.models import AllocationPlan
-
+    """Prepare (again) the PDF and CSV of a plan of this school (principals: the adopted plan only)."""
     plan = AllocationPlan.objects.filter(pk=plan_id).select_related("year").first()
     if plan is None:
         raise Http404
+    if not policy.can_queue_report(request.user, plan):
+        raise PermissionDenied
     services.plan_reports_queue(plan=plan, actor=request.user)
     messages.success(request, f"Preparing the PDF and CSV of the {plan.year.year} plan. This takes a few seconds.")
     return redirect("portal:year", year=plan.year.year)
@@ -152,18 +162,18 @@ def report_retry(request, pk: int):
     return redirect("portal:report", pk=again.pk)
 
 
-@portal_view
-def report_download(request, pk: int):
-    report = selectors.report_ready_get(pk=pk)
-    if report is None:
+def _download(request, report: Report | None):
+    if report is None or not policy.can_download_report(request.user, report):
         raise Http404
     return serve_report_file(report.file.name, filename=selectors.download_filename(report, request.tenant.code))
+
+
+@portal_view
+def report_download(request, pk: int):
+    return _download(request, selectors.report_ready_get(pk=pk))
 
 
 @portal_view
 def file_download(request, key: str):
     """The same download, addressed by storage key: only this school's own keys resolve."""
-    report = selectors.report_ready_by_key(key=key)
-    if report is None:
-        raise Http404
-    return serve_report_file(report.file.name, filename=selectors.download_filename(report, request.tenant.code))
+    return _download(request, selectors.report_ready_by_key(key=key))

@@ -11,7 +11,6 @@ from django.utils.safestring import mark_safe
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from schools import district_admin  # noqa: F401  (registers the district-wide file pages)
 from schools import selectors, services
 from schools.forms import (
     CompositeRuleInlineForm,
@@ -24,10 +23,10 @@ from schools.forms import (
 )
 from schools.models import CompositeRule, Enrolment, Grade, SchoolYear
 from schools.resources import FORMATS, EnrolmentResource
-from tenants.sites import SchoolRoleAdmin, SchoolRoleInline, school_admin_site
+from tenants.sites import PolicyAdminMixin, school_admin_site
 
 
-class SchoolHistoryAdmin(SimpleHistoryAdmin, SchoolRoleAdmin):
+class SchoolHistoryAdmin(PolicyAdminMixin, SimpleHistoryAdmin):
     """Role permissions, and a History page showing who changed what and when."""
 
     history_list_display = []
@@ -54,7 +53,7 @@ class PlainChoicesInline:
         return formfield
 
 
-class EnrolmentInline(PlainChoicesInline, SchoolRoleInline, admin.TabularInline):
+class EnrolmentInline(PlainChoicesInline, PolicyAdminMixin, admin.TabularInline):
     model = Enrolment
     form = EnrolmentInlineForm
     formset = EnrolmentInlineFormSet
@@ -75,7 +74,7 @@ class EnrolmentInline(PlainChoicesInline, SchoolRoleInline, admin.TabularInline)
         return len(self._missing_grades(obj)) if self.has_add_permission(request, obj) else 0
 
 
-class CompositeRuleInline(PlainChoicesInline, SchoolRoleInline, admin.TabularInline):
+class CompositeRuleInline(PlainChoicesInline, PolicyAdminMixin, admin.TabularInline):
     model = CompositeRule
     form = CompositeRuleInlineForm
     formset = CompositeRuleInlineFormSet
@@ -183,7 +182,7 @@ class SchoolYearAdmin(SchoolHistoryAdmin):
     # History: every change to the year, its enrolments and composites, with who and when.
     def history_view(self, request, object_id, extra_context=None):
         year = get_object_or_404(SchoolYear, pk=object_id)
-        if not self.has_view_permission(request, year):
+        if not self.has_view_history_permission(request, year):
             raise PermissionDenied
         context = {
             **self.admin_site.each_context(request),
@@ -262,6 +261,13 @@ class EnrolmentAdmin(ImportExportMixin, SchoolHistoryAdmin):
     @property
     def export_formats(self):
         return FORMATS
+
+    def process_dataset(self, dataset, form, request, **kwargs):
+        """The confirmed import, through the audited service (one event for the whole file)."""
+        file_name = kwargs.pop("file_name", None) or form.cleaned_data.get("original_file_name")
+        options = self.get_import_data_kwargs(request=request, form=form, **kwargs)
+        options["retain_instance_in_row_result"] = True
+        return services.enrolments_import(dataset=dataset, actor=request.user, file_name=file_name, **options)
 
     def has_import_permission(self, request):
         return self.has_change_permission(request) and self.has_add_permission(request)

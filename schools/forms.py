@@ -4,11 +4,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 
-from schools.models import CompositeRule, Enrolment, SchoolYear
+from schools.models import CompositeRule, Enrolment, SchoolYear, size_range_error
 
-
-def _grade_label(grade) -> str:
-    return grade.label
+FORM_RANGE = "The min class size ({low}) is larger than the max class size ({high})."
 
 
 class EnrolmentInlineForm(forms.ModelForm):
@@ -41,11 +39,9 @@ class EnrolmentInlineForm(forms.ModelForm):
             for name in ("min_class_size", "max_class_size"):
                 if data.get(name) is None and name not in self.errors:
                     data[name] = getattr(grade, name)
-        low, high = data.get("min_class_size"), data.get("max_class_size")
-        if low is not None and high is not None and low > high:
-            self.add_error(
-                "min_class_size", f"The min class size ({low}) is larger than the max class size ({high})."
-            )
+        error = size_range_error(data.get("min_class_size"), data.get("max_class_size"), template=FORM_RANGE)
+        if error:
+            self.add_error("min_class_size", error)
         return data
 
 
@@ -72,8 +68,8 @@ class EnrolmentInlineFormSet(BaseInlineFormSet):
             if grade is None:
                 continue
             if grade.pk in seen:
-                form.add_error("grade", f"{_grade_label(grade)} has two rows: keep one row per grade.")
-                raise ValidationError(f"{_grade_label(grade)} is entered twice; keep one row per grade.")
+                form.add_error("grade", f"{grade.label} has two rows: keep one row per grade.")
+                raise ValidationError(f"{grade.label} is entered twice; keep one row per grade.")
             seen[grade.pk] = form
         super().clean()
 
@@ -109,11 +105,9 @@ class CompositeRuleInlineForm(forms.ModelForm):
         grades = data.get("grades")
         if grades is not None and len(grades) < 2:
             self.add_error("grades", "A composite class needs 2 or more grades: tick at least two.")
-        low, high = data.get("min_class_size"), data.get("max_class_size")
-        if low is not None and high is not None and low > high:
-            self.add_error(
-                "min_class_size", f"The min class size ({low}) is larger than the max class size ({high})."
-            )
+        error = size_range_error(data.get("min_class_size"), data.get("max_class_size"), template=FORM_RANGE)
+        if error:
+            self.add_error("min_class_size", error)
         return data
 
 
@@ -150,7 +144,7 @@ class CompositeRuleInlineFormSet(BaseInlineFormSet):
             missing = [g for g in grades if g.pk not in taught]
             if missing:
                 form.add_error("grades", " ".join(
-                    f"{_grade_label(g)} is not taught this year (it has no enrolment row): "
+                    f"{g.label} is not taught this year (it has no enrolment row): "
                     f"add its enrolment first or untick it." for g in missing
                 ))
                 continue
@@ -164,12 +158,11 @@ class CompositeRuleInlineFormSet(BaseInlineFormSet):
         maxes = [taught[g.pk][2] for g in grades if taught[g.pk][2] is not None]
         low = own_min if own_min is not None else max(mins, default=None)
         high = own_max if own_max is not None else min(maxes, default=None)
-        if low is not None and high is not None and low > high:
-            form.add_error(
-                "min_class_size" if own_min is None else "max_class_size",
-                f"The {names} class would need at least {low} and at most {high} students: "
-                f"set its own min and max class size.",
-            )
+        error = size_range_error(low, high, what=names, template=(
+            "The {what} class would need at least {low} and at most {high} students: "
+            "set its own min and max class size."))
+        if error:
+            form.add_error("min_class_size" if own_min is None else "max_class_size", error)
 
 
 class SchoolYearForm(forms.ModelForm):

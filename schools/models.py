@@ -19,13 +19,24 @@ def _history(**kwargs):
     )
 
 
+def grade_label(code: str, name: str = "") -> str:
+    """How a grade is named in sentences, tables and charts: 'Kindergarten', 'Grade 3'."""
+    return name or f"Grade {code}"
+
+
+def size_range_error(low, high, *, template: str = "The smallest {what} ({low}) is larger than the largest ({high}).",
+                     what: str = "class") -> str | None:
+    """The one min <= max check: the message when `low` is above `high` (None when fine or unknown)."""
+    if low is not None and high is not None and low > high:
+        return template.format(what=what, low=low, high=high)
+    return None
+
+
 def _check_sizes(obj, what: str):
     """min_class_size <= max_class_size, with a message naming the field."""
-    low, high = obj.min_class_size, obj.max_class_size
-    if low is not None and high is not None and low > high:
-        raise ValidationError({
-            "min_class_size": f"The smallest {what} ({low}) is larger than the largest ({high})."
-        })
+    error = size_range_error(obj.min_class_size, obj.max_class_size, what=what)
+    if error:
+        raise ValidationError({"min_class_size": error})
 
 
 class Grade(models.Model):
@@ -60,13 +71,9 @@ class Grade(models.Model):
         _check_sizes(self, "class")
 
     @property
-    def display_name(self) -> str:
-        return self.name or self.code
-
-    @property
     def label(self) -> str:
         """For sentences: 'Kindergarten', 'Grade 3' (a bare number reads badly)."""
-        return self.name or (f"Grade {self.code}" if self.code.isdigit() else self.code)
+        return grade_label(self.code, self.name)
 
 
 class SchoolYear(models.Model):

@@ -3,22 +3,12 @@
 from math import ceil
 
 from django.conf import settings
-from django.db import connection
 
 from schools.models import CompositeRule, Enrolment, Grade, SchoolYear
+from tenants.context import current_school
+from tenants.models import User
 
 ALTERNATIVES = 3
-
-
-def current_school_name() -> str:
-    """The name of the school whose schema is active ('' when unknown)."""
-    tenant = getattr(connection, "tenant", None)
-    name = getattr(tenant, "name", None)
-    if name:
-        return name
-    from tenants.models import School  # public table, reachable through the search path
-
-    return School.objects.filter(schema_name=connection.schema_name).values_list("name", flat=True).first() or ""
 
 
 def year_enrolments(year: SchoolYear) -> list[Enrolment]:
@@ -54,7 +44,10 @@ def year_problem(year: SchoolYear, *, school_name: str | None = None) -> dict:
             if value is not None:
                 composite[field] = value
         composites.append(composite)
-    name = current_school_name() if school_name is None else school_name
+    if school_name is None:
+        school = current_school()
+        school_name = school.name if school is not None else ""
+    name = school_name
     return {
         "name": f"{name} {year.year}".strip(),
         "teachers": year.teachers,
@@ -126,8 +119,6 @@ def year_history(year: SchoolYear, limit: int = 200) -> list[dict]:
     Each entry: when, user (id), what ("Enrolment Grade 1"), kind (added/changed/deleted) and
     changes: [(field, old, new)].
     """
-    from tenants.models import User
-
     kinds = {"+": "added", "~": "changed", "-": "deleted"}
     all_grades = list(Grade.objects.all())
     grade_names = {g.pk: g.label for g in all_grades}

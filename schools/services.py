@@ -1,19 +1,13 @@
 """State changes to a school's planning data (in the current school's schema)."""
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 
 from schools.models import CompositeRule, Enrolment, SchoolYear
-from tenants.models import School
-from tenants.services import audit_record
-
-
-def current_school() -> School | None:
-    """The School row of the active schema (connection.tenant may be a FakeTenant)."""
-    tenant = getattr(connection, "tenant", None)
-    if isinstance(tenant, School):
-        return tenant
-    return School.objects.filter(schema_name=connection.schema_name).first()
+from schools.resources import EnrolmentResource
+from tenants import policy
+from tenants.audit import Action, audit_record, row_values
+from tenants.context import current_school
 
 
 def _save(obj, actor):
@@ -36,6 +30,7 @@ def year_copy_forward(
     same number as the source year's first grade (a fair first guess the secretary corrects).
     Refuses to touch an existing year, so running it twice never overwrites anything.
     """
+    policy.require_actor("edit_school", actor, current_school())
     if SchoolYear.objects.filter(year=year).exists():
         raise ValidationError({"year": f"The year {year} already exists; it was not changed."})
     if first_grade_students is not None and first_grade_students < 0:
@@ -63,7 +58,21 @@ def year_copy_forward(
                                    max_class_size=rule.max_class_size, min_per_grade=rule.min_per_grade), actor)
         copy.grades.set(rule.grades.all())
     audit_record(
-        action="year_copy_forward", actor=actor, school=current_school(),
-        source=source.year, year=year, roll_up=roll_up,
+        action=Action.YEAR_COPY_FORWARD, actor=actor, school=current_school(), target=target,
+        new=row_values(target), source=source.year, year=year, roll_up=roll_up,
     )
     return target
+
+
+@transaction.atomic
+def enrolments_import(*, dataset, actor=None, **import_options):
+    """Import a school's enrolment spreadsheet (all rows or none), with one event and its totals.
+
+    `import_options` go to django-import-export's `import_data` (the admin passes its own).
+    """
+    policy.require_actor("edit_school", actor, current_school())
+    result = EnrolmentResource().import_data(dataset, dry_run=False, user=actor, **import_options)
+    if not (result.has_errors() or result.has_validation_errors()):
+        audit_record(action=Action.ENROLMENT_IMPORT, actor=actor, school=current_school(),
+                     rows=len(dataset), totals={k: result.totals[k] for k in ("new", "update", "skip", "delete")})
+    return result

@@ -13,10 +13,11 @@ from django_tenants.utils import get_public_schema_name
 from tenants import services
 from tenants.models import AuditEvent, Domain, Membership, School, User
 from tenants.selectors import school_url
-from tenants.sites import DistrictStaffPermissions, district_admin_site
+from tenants.views import switch_url
+from tenants.sites import PolicyAdminMixin, district_admin_site
 
 
-class MembershipInline(DistrictStaffPermissions, admin.TabularInline):
+class MembershipInline(PolicyAdminMixin, admin.TabularInline):
     model = Membership
     extra = 1
     autocomplete_fields = ["school"]
@@ -24,7 +25,7 @@ class MembershipInline(DistrictStaffPermissions, admin.TabularInline):
 
 
 @admin.register(User, site=district_admin_site)
-class PersonAdmin(DistrictStaffPermissions, UserAdmin):
+class PersonAdmin(PolicyAdminMixin, UserAdmin):
     list_display = ["username", "get_full_name", "email", "is_district_staff", "is_active", "schools"]
     list_filter = ["is_district_staff", "is_active", "memberships__school"]
     fieldsets = UserAdmin.fieldsets[:2] + (
@@ -44,7 +45,7 @@ class PersonAdmin(DistrictStaffPermissions, UserAdmin):
         return False  # people are deactivated, never deleted: their history stays attributable
 
 
-class DomainInline(DistrictStaffPermissions, admin.TabularInline):
+class DomainInline(PolicyAdminMixin, admin.TabularInline):
     model = Domain
     extra = 0
 
@@ -56,8 +57,7 @@ class SchoolCreateForm(forms.ModelForm):
 
 
 @admin.register(School, site=district_admin_site)
-class SchoolAdmin(DistrictStaffPermissions, admin.ModelAdmin):
-    list_display = ["name", "code", "site_link", "created"]
+class SchoolAdmin(PolicyAdminMixin, admin.ModelAdmin):
     search_fields = ["name", "code"]
     readonly_fields = ["schema_name", "created"]
     inlines = [DomainInline]
@@ -79,10 +79,14 @@ class SchoolAdmin(DistrictStaffPermissions, admin.ModelAdmin):
     def get_inlines(self, request, obj):
         return [] if obj is None else self.inlines
 
-    @admin.display(description="Site")
-    def site_link(self, school):
-        url = school_url(school=school)
-        return format_html('<a href="{}">{}</a>', url, url) if url else "–"
+    def get_list_display(self, request):
+        @admin.display(description="Site")
+        def site_link(school):
+            """Through the hand-off (no second login), showing the address with this site's port."""
+            url = school_url(school=school, request=request)
+            return format_html('<a href="{}">{}</a>', switch_url(school), url) if url else "–"
+
+        return ["name", "code", site_link, "created"]
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -136,13 +140,13 @@ class SchoolAdmin(DistrictStaffPermissions, admin.ModelAdmin):
 
 
 @admin.register(Domain, site=district_admin_site)
-class DomainAdmin(DistrictStaffPermissions, admin.ModelAdmin):
+class DomainAdmin(PolicyAdminMixin, admin.ModelAdmin):
     list_display = ["domain", "tenant", "is_primary"]
     search_fields = ["domain", "tenant__name"]
 
 
 @admin.register(Membership, site=district_admin_site)
-class MembershipAdmin(DistrictStaffPermissions, admin.ModelAdmin):
+class MembershipAdmin(PolicyAdminMixin, admin.ModelAdmin):
     list_display = ["user", "school", "role", "created"]
     list_filter = ["role", "school"]
     search_fields = ["user__username", "school__name"]
@@ -150,7 +154,7 @@ class MembershipAdmin(DistrictStaffPermissions, admin.ModelAdmin):
 
 
 @admin.register(AuditEvent, site=district_admin_site)
-class AuditEventAdmin(DistrictStaffPermissions, admin.ModelAdmin):
+class AuditEventAdmin(PolicyAdminMixin, admin.ModelAdmin):
     list_display = ["created", "action", "actor", "school_code", "details"]
     list_filter = ["action", "school_code"]
     date_hierarchy = "created"

@@ -3,10 +3,13 @@
 from django.shortcuts import render
 from django.urls import reverse
 
-from tenants.selectors import school_role, schools_for_user
+from tenants import policy
+from tenants.selectors import schools_for_user
 
 
 class SchoolAccessMiddleware:
+    """Sets `request.school_role` (the policy's answer, cached for the request)."""
+
     def __init__(self, get_response):
         self.get_response = get_response
 
@@ -14,7 +17,7 @@ class SchoolAccessMiddleware:
         school = getattr(request, "tenant", None)
         request.school_role = None
         if school is not None and not school.is_district and request.user.is_authenticated:
-            request.school_role = school_role(user=request.user, school=school)
+            request.school_role = policy.school_role(request.user, school)
             if request.school_role is None and request.path != reverse("logout"):
                 return render(
                     request,

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.utils.crypto import salted_hmac
 from django.core.validators import RegexValidator
 from django.db import models
 from django_tenants.models import DomainMixin, TenantMixin
@@ -16,6 +17,21 @@ class User(AbstractUser):
         default=False,
         help_text="District staff manage every school and the district admin.",
     )
+    session_epoch = models.PositiveIntegerField(
+        default=0, editable=False,
+        help_text="Raised at every logout: every session the person has, on any site, ends with it.",
+    )
+
+    def _get_session_auth_hash(self, secret=None):
+        # Django keeps this hash in each session and drops the session when it changes: mixing
+        # the epoch in ends all the person's sessions (district and schools) at once. Epoch 0
+        # gives Django's own hash, so sessions opened before this existed stay valid.
+        if not self.session_epoch:
+            return super()._get_session_auth_hash(secret=secret)
+        key_salt = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
+        return salted_hmac(
+            key_salt, f"{self.password}:{self.session_epoch}", secret=secret, algorithm="sha256"
+        ).hexdigest()
 
 
 def person_reference(**options) -> models.ForeignKey:
@@ -93,18 +109,77 @@ class Membership(models.Model):
         return f"{self.user} – {self.get_role_display()} at {self.school}"
 
 
-class AuditEvent(models.Model):
-    """Who changed what, district-wide: every state-changing action records one."""
+class HandoffToken(models.Model):
+    """A used school-switch token (its nonce): a link logs in once, whichever process serves it."""
 
-    action = models.CharField(max_length=60)
+    nonce = models.CharField(max_length=64, unique=True)
+    used = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self):
+        return f"hand-off {self.nonce[:8]}… used {self.used:%Y-%m-%d %H:%M}"
+
+
+class AuditEvent(models.Model):
+    """THE record of who changed what, when, district-wide (public schema).
+
+    Every state change goes through a service that records exactly one event (see
+    tenants/audit.py for the list of actions and how services record them).
+    """
+
+    class Action(models.TextChoices):
+        SCHOOL_CREATE = "school_create", "School created"
+        SCHOOL_CHANGE = "school_change", "School changed"
+        SCHOOL_DELETE = "school_delete", "School deleted with its data"
+        DOMAIN_CREATE = "domain_create", "Address added"
+        DOMAIN_CHANGE = "domain_change", "Address changed"
+        DOMAIN_DELETE = "domain_delete", "Address deleted"
+        PERSON_CREATE = "person_create", "Person added"
+        PERSON_CHANGE = "person_change", "Person changed"
+        PERSON_LOGOUT = "person_logout", "Person logged out everywhere"
+        MEMBERSHIP_SET = "membership_set", "Role at a school set"
+        MEMBERSHIP_CREATE = "membership_create", "Role at a school given"
+        MEMBERSHIP_CHANGE = "membership_change", "Role at a school changed"
+        MEMBERSHIP_DELETE = "membership_delete", "Role at a school removed"
+        GRADE_CREATE = "grade_create", "Grade added"
+        GRADE_CHANGE = "grade_change", "Grade changed"
+        GRADE_DELETE = "grade_delete", "Grade deleted"
+        YEAR_CREATE = "year_create", "Year added"
+        YEAR_CHANGE = "year_change", "Year changed"
+        YEAR_DELETE = "year_delete", "Year deleted"
+        YEAR_COPY_FORWARD = "year_copy_forward", "Year copied forward"
+        ENROLMENT_CREATE = "enrolment_create", "Enrolment added"
+        ENROLMENT_CHANGE = "enrolment_change", "Enrolment changed"
+        ENROLMENT_DELETE = "enrolment_delete", "Enrolment deleted"
+        ENROLMENT_IMPORT = "enrolment_import", "Enrolments imported"
+        DISTRICT_ENROLMENT_IMPORT = "district_enrolment_import", "District enrolments imported"
+        COMPOSITE_CREATE = "composite_create", "Composite class rule added"
+        COMPOSITE_CHANGE = "composite_change", "Composite class rule changed"
+        COMPOSITE_DELETE = "composite_delete", "Composite class rule deleted"
+        PLAN_GENERATE = "plan_generate", "Plans asked for"
+        PLAN_SWEEP_REQUEST = "plan_sweep_request", "What-if asked for"
+        PLAN_ADOPT = "plan_adopt", "Plan adopted"
+        PLAN_EDIT = "plan_edit", "Plan edited by hand"
+        DISTRICT_GENERATE_ALL = "district_generate_all", "Plans asked for every school"
+        PLAN_REPORTS_QUEUE = "plan_reports_queue", "Plan PDF and CSV asked for"
+        COMPARISON_REPORT_QUEUE = "comparison_report_queue", "Year comparison PDF asked for"
+        REPORT_RETRY = "report_retry", "Report asked for again"
+        DISTRICT_BUNDLE_QUEUE = "district_bundle_queue", "District ZIP asked for"
+
+    action = models.CharField(max_length=60, choices=Action.choices)
     actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL)
     school = models.ForeignKey(School, null=True, blank=True, on_delete=models.SET_NULL)
     school_code = models.CharField(max_length=30, blank=True)
-    details = models.JSONField(default=dict, blank=True)
+    target_type = models.CharField(max_length=60, blank=True, help_text="The changed row's model, e.g. schools.enrolment.")
+    target_id = models.CharField(max_length=40, blank=True)
+    target_label = models.CharField(max_length=200, blank=True)
+    old = models.JSONField(null=True, blank=True, help_text="The changed fields' values before.")
+    new = models.JSONField(null=True, blank=True, help_text="The changed fields' values after.")
+    details = models.JSONField(default=dict, blank=True, help_text="Anything else the action records.")
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created"]
+        indexes = [models.Index(fields=["school_code", "-created"], name="audit_school_created_idx")]
 
     def __str__(self):
         return f"{self.created:%Y-%m-%d %H:%M} {self.action} {self.school_code}"

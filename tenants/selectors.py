@@ -3,26 +3,8 @@
 from django.db.models import QuerySet
 from django_tenants.utils import get_public_schema_name
 
-from tenants.models import Membership, School, User
-
-DISTRICT = "district"
-
-
-def school_role(*, user, school: School) -> str | None:
-    """The user's role at the school: 'district', 'staff', 'principal', or None (no access)."""
-    if not user.is_authenticated or not user.is_active:
-        return None
-    if user.is_superuser or user.is_district_staff:
-        return DISTRICT
-    if school.schema_name == get_public_schema_name():
-        return None
-    cache = user.__dict__.setdefault("_school_roles", {})
-    if school.pk not in cache:
-        cache[school.pk] = (
-            Membership.objects.filter(user=user, school=school).values_list("role", flat=True).first()
-        )
-    return cache[school.pk]
-
+from tenants.models import School, User
+from tenants.policy import is_district_staff
 
 def school_list() -> QuerySet[School]:
     """Every school (the district office's public row excluded)."""
@@ -33,8 +15,12 @@ def school_list() -> QuerySet[School]:
     )
 
 
+def school_by_code(*, code: str) -> School | None:
+    return school_list().filter(code=code).first()
+
+
 def schools_for_user(*, user: User) -> QuerySet[School]:
-    if user.is_superuser or user.is_district_staff:
+    if is_district_staff(user):
         return school_list()
     return school_list().filter(memberships__user=user)
 

@@ -1,24 +1,19 @@
-"""State changes for schools and access. Each one is a single audited action."""
+"""State changes for schools, people and access. Each one is a single audited action (tenants/audit.py)."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
-from django_tenants.utils import get_public_schema_name, schema_context
+from django.core.management import call_command
+from datetime import timedelta
 
-from tenants.models import AuditEvent, Domain, Membership, School, User
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+from django.utils import timezone
+from django_tenants.utils import get_public_schema_name
 
-
-def audit_record(*, action: str, actor: User | None, school: School | None = None, **details):
-    """Record who did what (in the public schema, whatever schema is active)."""
-    actor_id = actor.pk if actor is not None and actor.is_authenticated else None
-    with schema_context(get_public_schema_name()):
-        return AuditEvent.objects.create(
-            action=action,
-            actor_id=actor_id,
-            school=school if school is not None and not school.is_district else None,
-            school_code=school.code if school is not None else "",
-            details=details,
-        )
+from tenants.audit import Action, audit_record, row_values, values_changed
+from tenants.context import current_school
+from tenants.models import Domain, HandoffToken, Membership, School, User
+from tenants.signals import school_deleted
 
 
 def school_schema_name(code: str) -> str:
@@ -40,7 +35,8 @@ def school_create(*, name: str, code: str, actor: User | None = None, domain: st
     _school_template_make_current()
     school.save(verbosity=0)  # creates the schema (cloned from the template when there is one)
     Domain.objects.create(domain=domain, tenant=school, is_primary=True)
-    audit_record(action="school_create", actor=actor, school=school, domain=domain)
+    audit_record(action=Action.SCHOOL_CREATE, actor=actor, school=school, target=school,
+                 new=row_values(school), domain=domain)
     return school
 
 
@@ -56,8 +52,6 @@ def _school_template_make_current() -> None:
     global _template_current
     if _template_current or not settings.TENANT_BASE_SCHEMA:
         return
-    from django.core.management import call_command
-
     call_command("school_template", verbosity=0)
     connection.set_schema_to_public()
     _template_current = True
@@ -72,16 +66,11 @@ def school_delete(*, school: School, confirm_code: str, actor: User | None = Non
         raise ValidationError({"confirm_code": f"Type the school's code ({school.code}) to confirm."})
     connection.set_schema_to_public()
     schema = school.schema_name
-    audit_record(action="school_delete", actor=actor, school=school, schema=schema)
+    audit_record(action=Action.SCHOOL_DELETE, actor=actor, school=school, target=school,
+                 old=row_values(school), schema=schema)
     school.delete(force_drop=True)
-    transaction.on_commit(lambda: _school_files_delete(schema))
-
-
-def _school_files_delete(schema: str) -> None:
-    # Dropping the schema fires no delete signals: the school's stored reports go here.
-    from reports.storage import delete_prefix
-
-    delete_prefix(f"{schema}/")
+    # Dropping the schema fires no row signals: listeners (the reports app) delete its files.
+    school_deleted.send(sender=School, school=school, schema=schema)
 
 
 @transaction.atomic
@@ -97,8 +86,97 @@ def district_office_ensure(*, name: str = "District office", domains=()) -> Scho
 
 @transaction.atomic
 def membership_set(*, user: User, school: School, role: str, actor: User | None = None) -> Membership:
+    before = Membership.objects.filter(user=user, school=school).values_list("role", flat=True).first()
     membership, _ = Membership.objects.update_or_create(
-        user=user, school=school, defaults={"role": role}
+        user=user, school=school, defaults={"role": Membership.Role(role)}
     )
-    audit_record(action="membership_set", actor=actor, school=school, user=user.username, role=role)
+    audit_record(action=Action.MEMBERSHIP_SET, actor=actor, school=school, target=membership,
+                 old={"role": before} if before else None, new={"role": membership.role}, user=user.username)
     return membership
+
+
+# --- any row edited in an admin ----------------------------------------------------------------
+
+# model label -> entity name of its actions (`<entity>_create`, `_change`, `_delete`)
+ROW_ENTITIES = {
+    "tenants.school": "school", "tenants.domain": "domain", "tenants.user": "person",
+    "tenants.membership": "membership", "schools.grade": "grade", "schools.schoolyear": "year",
+    "schools.enrolment": "enrolment", "schools.compositerule": "composite",
+}
+
+
+def _row_action(obj, what: str) -> Action:
+    return Action(f"{ROW_ENTITIES[obj._meta.label_lower]}_{what}")
+
+
+def _row_school(obj) -> School | None:
+    """The school a row belongs to: itself, its tenant or member school, or the current school."""
+    if isinstance(obj, School):
+        return obj
+    for name in ("tenant", "school"):
+        school = getattr(obj, name, None)
+        if isinstance(school, School):
+            return school
+    return current_school()
+
+
+@transaction.atomic
+def row_save(*, obj, actor: User | None, save_m2m=None):
+    """Save a row edited in an admin (add or change), with one event: its old and new values.
+
+    `save_m2m`: the form's many-to-many save, run after the row is saved (its values counted).
+    History (simple-history) records `actor` too.
+    """
+    created = obj.pk is None or obj._state.adding
+    model = type(obj)
+    before = None if created else model._default_manager.filter(pk=obj.pk).first()
+    old = row_values(before) if before is not None else None
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        obj._history_user = actor
+    obj.save()
+    if save_m2m is not None:
+        save_m2m()
+    old, new = values_changed(old, row_values(obj))
+    audit_record(action=_row_action(obj, "create" if old is None else "change"), actor=actor,
+                 school=_row_school(obj), target=obj, old=old, new=new)
+    return obj
+
+
+@transaction.atomic
+def row_delete(*, obj, actor: User | None) -> None:
+    """Delete a row from an admin, with one event holding its last values."""
+    old, target_id, label = row_values(obj), obj.pk, str(obj)
+    school = _row_school(obj)
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        obj._history_user = actor
+    action = _row_action(obj, "delete")
+    obj.delete()
+    obj.pk = target_id  # the event names the row that was deleted
+    audit_record(action=action, actor=actor, school=school, target=obj, target_label=label, old=old)
+
+
+# --- sessions and the hand-off between sites -------------------------------------------------
+
+HANDOFF_TOKENS_KEPT = timedelta(days=1)  # far longer than a token lives (a minute)
+
+
+@transaction.atomic
+def handoff_token_use(*, nonce: str) -> bool:
+    """Record a school-switch token as used; False when it was used before (by any process).
+
+    The database's unique nonce makes this hold across web workers and servers.
+    """
+    HandoffToken.objects.filter(used__lt=timezone.now() - HANDOFF_TOKENS_KEPT).delete()
+    try:
+        with transaction.atomic():
+            HandoffToken.objects.create(nonce=nonce)
+    except IntegrityError:
+        return False
+    return True
+
+
+@transaction.atomic
+def person_logout(*, user: User) -> None:
+    """End every session the person has, on the district site and every school's site."""
+    User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
+    audit_record(action=Action.PERSON_LOGOUT, actor=user, school=current_school(), target=user)

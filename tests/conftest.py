@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 
-from tests import factories
+from tests import factories, workers
 
 SCHOOL_A, SCHOOL_B = "alpha", "beta"
 
@@ -121,3 +121,105 @@ def browser():
         )
         yield browser
         browser.close()
+
+
+# --- report storages ---------------------------------------------------------------------------
+
+@pytest.fixture
+def local_reports(tmp_path, settings):
+    """Report files in a private temporary folder (no S3 settings)."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "reports": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "reports", "base_url": None},
+        },
+    }
+    return tmp_path / "reports"
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint():
+    """A local S3-API server (moto) on a free port, spoken to over HTTP by the real boto3 client."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+S3_BUCKET = factories.S3_BUCKET
+S3_KEYS = {"access_key": "testing", "secret_key": "testing"}
+
+
+def s3_client(endpoint):
+    import boto3
+
+    return boto3.client(
+        "s3", endpoint_url=endpoint, region_name="us-east-1",
+        aws_access_key_id="testing", aws_secret_access_key="testing",
+    )
+
+
+@pytest.fixture
+def s3_reports(moto_endpoint, settings):
+    """STORAGES["reports"] as in production (private S3, SSE, no overwrite), pointed at moto."""
+    client = s3_client(moto_endpoint)
+    if S3_BUCKET not in [b["Name"] for b in client.list_buckets().get("Buckets", [])]:
+        client.create_bucket(Bucket=S3_BUCKET)
+    settings.AWS_STORAGE_BUCKET_NAME = S3_BUCKET
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "reports": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": S3_BUCKET,
+                "region_name": "us-east-1",
+                "endpoint_url": moto_endpoint,
+                **S3_KEYS,
+                "default_acl": "private",
+                "querystring_auth": True,
+                "querystring_expire": settings.REPORTS_URL_EXPIRY_S,
+                "file_overwrite": False,
+                "object_parameters": {"ServerSideEncryption": "AES256"},
+            },
+        },
+    }
+    return client
+
+
+# --- real Celery workers (tests/workers.py) ----------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def celery_broker():
+    """Point the Celery app at the test broker (and reset its connection pools)."""
+    return workers.broker_use(workers.broker_url_for_tests())
+
+
+@pytest.fixture
+def private_broker(celery_broker):
+    """A broker no other consumer of this test session has seen (redis db 10, or a new folder)."""
+    yield workers.broker_use(workers.private_broker_url(celery_broker["url"]))
+    workers.broker_use(celery_broker["url"], folder=celery_broker["folder"])
+
+
+@pytest.fixture
+def solver_worker(transactional_db, celery_broker):
+    """A real worker (in a thread of this process) on the solver queue."""
+    with workers.thread_worker("solver") as worker:
+        yield worker
+
+
+@pytest.fixture
+def reports_worker(transactional_db, private_broker, local_reports):
+    """A real worker in its own process on the reports queue: a task learns its school only
+    from the message's schema header (nothing in this process's connection can help it).
+    It stores files in this test's `local_reports` folder."""
+    broker = {**private_broker, "env": {**private_broker["env"], "REPORTS_LOCAL_ROOT": str(local_reports)}}
+    broker["env"] = {k: v for k, v in broker["env"].items() if not k.startswith("AWS_STORAGE")}
+    with workers.process_worker(broker, "reports", log_name="reports-worker.log") as worker:
+        yield worker
+

@@ -1,13 +1,18 @@
 """Test data builders: people, schools and a school's planning data."""
 
 import itertools
+import uuid
 
 from django_tenants.utils import schema_context
 
+from optimization import plan_figures
+from schools.models import CompositeRule, Enrolment, Grade, SchoolYear
+from schools.plans.models import AllocationPlan, PlannedClass
 from tenants.models import School, User
-from tenants.services import membership_set, school_create
+from tenants.services import district_office_ensure, membership_set, school_create
 
 PASSWORD = "test-pass-123"
+S3_BUCKET = "classplan-test-reports"  # the test S3 server's bucket (tests/conftest.py's s3_reports)
 _seq = itertools.count(1)
 
 
@@ -36,8 +41,6 @@ K6 = [("K", "Kindergarten", 15, 22), ("1", "", 15, 24), ("2", "", 15, 24), ("3",
 
 def grades_create(school: School, grades=K6):
     """The school's grades (K-6 by default), in its schema."""
-    from schools.models import Grade
-
     with schema_context(school.schema_name):
         return [
             Grade.objects.get_or_create(
@@ -49,8 +52,6 @@ def grades_create(school: School, grades=K6):
 
 def year_create(school: School, year=2027, teachers=6, students=None, composites=(), min_per_grade=1):
     """A school year with enrolments (students: {code: n}) and composites (tuples of codes)."""
-    from schools.models import CompositeRule, Enrolment, Grade, SchoolYear
-
     with schema_context(school.schema_name):
         sy = SchoolYear.objects.create(year=year, teachers=teachers, composite_min_per_grade=min_per_grade)
         grades = {g.code: g for g in Grade.objects.all()}
@@ -63,3 +64,76 @@ def year_create(school: School, year=2027, teachers=6, students=None, composites
             rule = CompositeRule.objects.create(year=sy)
             rule.grades.set([grades[c] for c in codes])
         return sy
+
+
+# --- schools of their own (transactional tests) and plans --------------------------------------
+
+_codes = itertools.count(1)
+
+
+def unique_code(prefix="p") -> str:
+    return f"{prefix}{next(_codes)}-{uuid.uuid4().hex[:6]}"
+
+
+def fresh_school(prefix="p", name=None):
+    """A school of its own for transactional tests (the public rows are flushed after each)."""
+    district_office_ensure(domains=["localhost", "testserver"])
+    code = unique_code(prefix)
+    return school_get_or_create(code, name or f"School {code}")
+
+
+HILLVIEW = {"K": 41, "1": 57, "2": 40}
+HILLVIEW_GRADES = [("K", "Kindergarten", 15, 22), ("1", "", 15, 25), ("2", "", 15, 25)]
+
+
+def hillview_year(school, *, year=2027, teachers=6, students=HILLVIEW, composites=(("K", "1"), ("1", "2")),
+                  min_per_grade=5):
+    """The contract's hillview example (best plan: 6 classes, 1 composite, spread 2)."""
+    grades_create(school, grades=HILLVIEW_GRADES)
+    return year_create(school, year=year, teachers=teachers, students=students,
+                       composites=composites, min_per_grade=min_per_grade)
+
+
+def saved_plan(school, year, classes, *, rank=1, adopted=False, job=None):
+    """A plan stored by hand: classes are (name, {grade: n}) pairs."""
+    with schema_context(school.schema_name):
+        figures = plan_figures({"classes": [{"grades": counts} for _, counts in classes]})
+        plan = AllocationPlan.objects.create(year=year, job=job, rank=rank, adopted=adopted, **figures)
+        for i, (name, counts) in enumerate(classes):
+            PlannedClass.objects.create(plan=plan, position=i, name=name, counts=counts,
+                                        size=sum(counts.values()))
+        return plan
+
+
+# --- a saved plan, as the optimizer would store it (report tests) ------------------------------
+
+STUDENTS = {"K": 41, "1": 57, "2": 39}
+CLASSES = [  # (name, teacher, counts)
+    ("K-A", "Ms Avery", {"K": 21}),
+    ("K-B", "Mr Brook", {"K": 20}),
+    ("1-A", "Ms Chen", {"1": 24}),
+    ("1-B", "Mr Diaz", {"1": 24}),
+    ("1/2", "Ms Evans", {"1": 9, "2": 15}),
+    ("2-A", "", {"2": 24}),
+]
+
+
+def plan_create(school, *, year=2027, classes=CLASSES, adopted=True, students=STUDENTS, composites=(("1", "2"),)):
+    """A saved plan (as the optimizer would store it) for the school's year, created in its schema."""
+    grades_create(school)
+    with schema_context(school.schema_name):
+        sy = SchoolYear.objects.filter(year=year).first()
+    if sy is None:
+        sy = year_create(
+            school, year=year, teachers=len(classes), students=students, composites=composites, min_per_grade=4
+        )
+    with schema_context(school.schema_name):
+        plan = AllocationPlan.objects.create(
+            year=sy, rank=1, classes=len(classes),
+            composites=sum(1 for _, _, c in classes if len(c) > 1), spread=2, adopted=adopted,
+        )
+        for i, (name, teacher, counts) in enumerate(classes):
+            PlannedClass.objects.create(
+                plan=plan, position=i, name=name, teacher_name=teacher, counts=counts, size=sum(counts.values())
+            )
+        return plan

@@ -7,3 +7,6 @@ class DistrictReportsConfig(AppConfig):
     name = "reports.district"
     label = "reports_district"
     verbose_name = "District reports"
+
+    def ready(self):
+        from reports.district import signals  # noqa: F401  (connects the receivers; models must be ready first)

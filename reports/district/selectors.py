@@ -1,37 +1,34 @@
 """Reads for the district's report pages (from the public schema, visiting each school's)."""
 
-from django_tenants.utils import schema_context
-
 from reports.district.models import DistrictBundle
 from reports.models import Report
+from reports.selectors import report_state
+from schools.models import SchoolYear
+from schools.plans.selectors import district_year_rows
+from tenants.context import tenant_context
+from tenants.selectors import school_list
 
 BUNDLE_PREFIX = "public/district/"
 
 
 def district_years() -> list[int]:
     """Every year any school has, newest first (one query per school)."""
-    from schools.models import SchoolYear
-    from tenants.selectors import school_list
-
     years: set[int] = set()
     for school in school_list():
-        with schema_context(school.schema_name):
+        with tenant_context(school):
             years.update(SchoolYear.objects.values_list("year", flat=True))
     return sorted(years, reverse=True)
 
 
 def district_report_rows(*, year: int) -> list[dict]:
     """Per school: its plan figures for the year (issue 5's district_year_rows) and its adopted-plan PDF."""
-    from reports.selectors import report_state
-    from schools.plans.selectors import district_year_rows
-
     rows = district_year_rows(year=year)
     for row in rows:
         if row["plan_kind"] != "adopted":
             row["plan_id"] = None
         row["pdf"] = None
         if row["plan_id"]:
-            with schema_context(row["school"].schema_name):
+            with tenant_context(row["school"]):
                 row["pdf"] = report_state(list(
                     Report.objects.filter(plan_id=row["plan_id"], kind=Report.Kind.PLAN_PDF)
                     .order_by("-created", "-id")[:5]
@@ -52,9 +49,3 @@ def bundle_ready_get(*, pk: int) -> DistrictBundle | None:
     if bundle is None or not bundle.file.name.startswith(BUNDLE_PREFIX):
         return None
     return bundle
-
-
-def school_by_code(*, code: str):
-    from tenants.selectors import school_list
-
-    return school_list().filter(code=code).first()

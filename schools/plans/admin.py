@@ -11,19 +11,24 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from schools.plans import charts, selectors, services
+from schools.selectors import year_totals
 from schools.plans.forms import DistrictYearForm, PlanEditForm
 from schools.plans.models import AllocationPlan, DistrictPlans, PlanJob, PlanningYear
-from tenants.selectors import DISTRICT, school_role
-from tenants.sites import DistrictStaffPermissions, SchoolRoleAdmin, district_admin_site, school_admin_site
-
-EDITORS = (DISTRICT, "staff")
+from tenants import policy
+from tenants.sites import PolicyAdminMixin, district_admin_site, school_admin_site
+from tenants.views import switch_url
 
 
 def can_edit(request) -> bool:
-    return school_role(user=request.user, school=request.tenant) in EDITORS
+    return policy.can_edit_school(request.user, request.tenant)
+
+
+def can_start_work(request) -> bool:
+    return policy.can_start_work(request.user, request.tenant)
 
 
 def year_plans_url(year_id) -> str:
@@ -33,7 +38,7 @@ def year_plans_url(year_id) -> str:
 
 def plan_card(plan: AllocationPlan) -> dict:
     table = selectors.plan_table(plan, classes=plan.planned_classes.all())
-    return {"plan": plan, "table": table, "chart": charts.plan_table_svg(table)}
+    return {"plan": plan, "table": table, "chart": charts.class_size_chart(table)}
 
 
 def year_panel_context(request, year) -> dict:
@@ -49,6 +54,7 @@ def year_panel_context(request, year) -> dict:
         "min_teachers": result.get("min_teachers"),
         "cards": [plan_card(p) for p in plans],
         "can_edit": can_edit(request),
+        "can_start_work": can_start_work(request),
         "status_url": reverse("admin:plans_planningyear_status", args=[year.pk]),
         "generate_url": reverse("admin:plans_planningyear_generate", args=[year.pk]),
         "whatif_url": reverse("admin:plans_planningyear_whatif", args=[year.pk]),
@@ -67,7 +73,7 @@ def job_json(job: PlanJob | None) -> dict:
 
 
 @admin.register(PlanningYear, site=school_admin_site)
-class PlanningYearAdmin(SchoolRoleAdmin):
+class PlanningYearAdmin(PolicyAdminMixin, admin.ModelAdmin):
     """Each year's plans. The change page is the "Plans for <year>" page."""
 
     list_display = ["year", "teachers", "status", "plans_link"]
@@ -98,9 +104,6 @@ class PlanningYearAdmin(SchoolRoleAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         year = self._year(request, object_id)
-        services.plan_jobs_reap_stale()
-        from schools.selectors import year_totals
-
         context = {
             **self.admin_site.each_context(request),
             **year_panel_context(request, year),
@@ -113,7 +116,7 @@ class PlanningYearAdmin(SchoolRoleAdmin):
 
     def generate_view(self, request, pk):
         year = self._year(request, pk)
-        if request.method != "POST" or not can_edit(request):
+        if request.method != "POST" or not can_start_work(request):
             raise PermissionDenied
         try:
             job = services.plan_generate(year=year, actor=request.user)
@@ -129,7 +132,6 @@ class PlanningYearAdmin(SchoolRoleAdmin):
     def status_view(self, request, pk):
         """Polled by the page: the latest job's status, and the refreshed panel once it is done."""
         year = self._year(request, pk)
-        services.plan_jobs_reap_stale()
         job = selectors.job_latest(year)
         data = job_json(job)
         if not data["live"] and request.GET.get("panel"):
@@ -139,13 +141,14 @@ class PlanningYearAdmin(SchoolRoleAdmin):
         return JsonResponse(data)
 
     def whatif_view(self, request, pk):
+        """GET shows the sweep (never starts one); POST, by staff, asks for it."""
         year = self._year(request, pk)
-        job = (
-            PlanJob.objects.filter(year=year, status__in=[PlanJob.Status.SUCCEEDED, PlanJob.Status.INFEASIBLE])
-            .order_by("-created").first()
-        )
-        if job is not None and (job.sweep is None or job.sweep.get("status") == "failed"):
-            job = services.plan_sweep_request(job=job, actor=request.user)
+        job = selectors.job_finished_latest(year)
+        if request.method == "POST":
+            if job is None or not can_start_work(request):
+                raise PermissionDenied
+            services.plan_sweep_request(job=job, actor=request.user)
+            return redirect(reverse("admin:plans_planningyear_whatif", args=[year.pk]))
         sweep = (job.sweep or {}) if job else {}
         rows = sweep.get("rows", [])
         context = {
@@ -156,14 +159,15 @@ class PlanningYearAdmin(SchoolRoleAdmin):
             "job": job,
             "sweep": sweep,
             "rows": rows,
-            "chart": charts.what_if_svg(rows, current=job.problem["teachers"]) if rows else "",
+            "chart": charts.what_if_chart(rows, current=job.problem["teachers"]) if rows else "",
             "plans_url": year_plans_url(year.pk),
+            "can_start_work": can_start_work(request),
         }
         return TemplateResponse(request, "admin/plans/what_if.html", context)
 
 
 @admin.register(AllocationPlan, site=school_admin_site)
-class AllocationPlanAdmin(SchoolRoleAdmin):
+class AllocationPlanAdmin(PolicyAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "year", "rank", "classes", "composites", "spread", "adopted", "edited",
                     "superseded", "created"]
     list_filter = ["year", "adopted", "superseded"]
@@ -248,7 +252,7 @@ class AllocationPlanAdmin(SchoolRoleAdmin):
 
 
 @admin.register(PlanJob, site=school_admin_site)
-class PlanJobAdmin(SchoolRoleAdmin):
+class PlanJobAdmin(PolicyAdminMixin, admin.ModelAdmin):
     list_display = ["pk", "year", "status", "requested_by", "attempts", "created", "finished", "plans_link"]
     list_filter = ["status", "year"]
     list_select_related = ["year", "requested_by"]
@@ -271,7 +275,7 @@ class PlanJobAdmin(SchoolRoleAdmin):
 
 
 @admin.register(DistrictPlans, site=district_admin_site)
-class DistrictPlansAdmin(DistrictStaffPermissions, admin.ModelAdmin):
+class DistrictPlansAdmin(PolicyAdminMixin, admin.ModelAdmin):
     """Every school's plan for a year, a district total, and "generate for all schools"."""
 
     SORTABLE = ["school_name", "students", "teachers", "classes", "composites", "average_size", "status"]
@@ -290,8 +294,6 @@ class DistrictPlansAdmin(DistrictStaffPermissions, admin.ModelAdmin):
         ] + super().get_urls()
 
     def _year(self, request) -> int:
-        from django.utils import timezone
-
         form = DistrictYearForm(request.GET or request.POST or None)
         if form.is_bound and form.is_valid():
             return form.cleaned_data["year"]
@@ -308,11 +310,8 @@ class DistrictPlansAdmin(DistrictStaffPermissions, admin.ModelAdmin):
             present = [r for r in rows if r[key] is not None]
             missing = [r for r in rows if r[key] is None]
             rows = sorted(present, key=lambda r: r[key], reverse=sort.startswith("-")) + missing
-        from tenants.selectors import school_url
-
-        for row in rows:
-            row["url"] = school_url(school=row["school"], request=request,
-                                    path=year_plans_url(row["year_id"]) if row["year_id"] else "/admin/")
+        for row in rows:  # into the school's site through the hand-off (no second login)
+            row["url"] = switch_url(row["school"], year_plans_url(row["year_id"]) if row["year_id"] else "/admin/")
         progress = selectors.district_job_progress(year=year, schools=[r["school"] for r in rows])
         context = {
             **self.admin_site.each_context(request),
@@ -347,5 +346,4 @@ class DistrictPlansAdmin(DistrictStaffPermissions, admin.ModelAdmin):
     def progress_view(self, request):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        services.district_jobs_reap_stale()
         return JsonResponse(selectors.district_job_progress(year=self._year(request)))

@@ -7,11 +7,13 @@ which visits every school's schema in turn with a fixed number of queries per sc
 from __future__ import annotations
 
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
-from django_tenants.utils import schema_context
 
 from optimization import ProblemError, parse_problem
-from schools.models import Enrolment, Grade, SchoolYear
+from schools.models import Enrolment, Grade, SchoolYear, grade_label
 from schools.plans.models import AllocationPlan, PlanJob, PlannedClass
+from schools.selectors import year_problem
+from tenants.context import tenant_context
+from tenants.selectors import school_list
 
 
 # --- one plan ------------------------------------------------------------------------------
@@ -21,8 +23,6 @@ def plan_problem(plan: AllocationPlan) -> dict:
     """The problem the plan answers: its job's exact problem, or the year's data today."""
     if plan.job_id is not None and plan.job.problem:
         return plan.job.problem
-    from schools.selectors import year_problem
-
     return year_problem(plan.year)
 
 
@@ -50,7 +50,8 @@ def plan_table(plan: AllocationPlan, *, classes=None, problem: dict | None = Non
     except ProblemError:
         parsed = None
     grades = [
-        {"code": g["code"], "name": g.get("name") or g["code"], "students": g["students"]}
+        {"code": g["code"], "name": g.get("name") or g["code"], "label": grade_label(g["code"], g.get("name", "")),
+         "students": g["students"]}
         for g in problem_data.get("grades", [])
     ]
     codes = [g["code"] for g in grades]
@@ -102,6 +103,14 @@ def plans_of_year(year: SchoolYear) -> QuerySet[AllocationPlan]:
 
 def job_latest(year: SchoolYear) -> PlanJob | None:
     return PlanJob.objects.filter(year=year).order_by("-created").first()
+
+
+def job_finished_latest(year: SchoolYear) -> PlanJob | None:
+    """The newest job that solved (or proved infeasible): what the what-if sweep starts from."""
+    return (
+        PlanJob.objects.filter(year=year, status__in=[PlanJob.Status.SUCCEEDED, PlanJob.Status.INFEASIBLE])
+        .order_by("-created").first()
+    )
 
 
 def job_live(year: SchoolYear) -> PlanJob | None:
@@ -237,12 +246,10 @@ def district_year_rows(*, year: int, schools=None) -> list[dict]:
     Queries: 1 for the schools + 3 per school (each school is its own schema, so a per-school
     constant is the floor without hand-written cross-schema SQL). `district_totals(rows)` sums them.
     """
-    from tenants.selectors import school_list
-
     schools = list(school_list()) if schools is None else schools
     rows = []
     for school in schools:
-        with schema_context(school.schema_name):
+        with tenant_context(school):
             rows.append(_school_year_row(school, year))
     return rows
 
@@ -268,13 +275,11 @@ def district_totals(rows: list[dict]) -> dict:
 
 def district_job_progress(*, year: int, schools=None) -> dict:
     """Counts of each school's latest job for the year by status (for "generate for all")."""
-    from tenants.selectors import school_list
-
     schools = list(school_list()) if schools is None else schools
     counts = {status: 0 for status in PlanJob.Status.values}
     counts["none"] = 0
     for school in schools:
-        with schema_context(school.schema_name):
+        with tenant_context(school):
             status = (
                 PlanJob.objects.filter(year__year=year).order_by("-created").values_list("status", flat=True).first()
             )

@@ -1,8 +1,9 @@
 """State changes for plans: queue a solve, run it, adopt a plan, edit the adopted plan by hand.
 
 Each runs in the current school's schema and records an audit event. Work for Celery is
-queued with `transaction.on_commit`, carrying the schema explicitly so a task always runs in
-the school that asked for it (see `_job_queue`).
+queued after commit with `tenants.context.enqueue_on_commit` (the schema travels in the
+message headers). Adoption is announced with the `plan_adopted` signal; the reports app
+listens (plans never import reports).
 """
 
 from __future__ import annotations
@@ -14,14 +15,20 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django_tenants.utils import schema_context
 
 from optimization import ProblemError, check_plan, parse_problem, plan_figures, solve
 from schools.models import SchoolYear
 from schools.plans.models import AllocationPlan, PlanJob, PlannedClass
-from tenants.services import audit_record
+from schools.plans.selectors import plan_problem
+from schools.plans.signals import plan_adopted
+from schools.plans.tasks import plan_job_task, plan_sweep_task
+from schools.selectors import year_problem
+from tenants import policy
+from tenants.context import current_school, enqueue_on_commit, tenant_context
+from tenants.selectors import school_list
+from tenants.audit import audit_record
 
 logger = logging.getLogger(__name__)
 
@@ -31,16 +38,6 @@ MAX_ATTEMPTS = 2
 STALE_RUNNING_AFTER = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
 # A job still "queued" this long never reached a worker (its message was lost).
 STALE_QUEUED_AFTER = timedelta(hours=2)
-
-
-def _school():
-    """The current school (a real row: schema_context only sets a stand-in tenant)."""
-    from tenants.models import School
-
-    tenant = getattr(connection, "tenant", None)
-    if isinstance(tenant, School):
-        return tenant
-    return School.objects.filter(schema_name=connection.schema_name).first()
 
 
 def _actor_or_none(actor):
@@ -55,14 +52,21 @@ def _note(job: PlanJob, message: str) -> None:
 
 
 def year_problem_for(year: SchoolYear) -> dict:
-    from schools.selectors import year_problem
-
     problem = year_problem(year)
     problem["time_limit_s"] = settings.SOLVER_TIME_LIMIT_S  # the hard task limit is set above it
     return problem
 
 
 def plan_generate(*, year: SchoolYear, actor=None) -> PlanJob:
+    """Queue a solve of the year's data (see `_plan_generate`), for staff and district staff.
+
+    PermissionDenied for anyone else; TooManyRequests past the per-person rate limit.
+    """
+    policy.require_work("start_work", _actor_or_none(actor), current_school())
+    return _plan_generate(year=year, actor=actor)
+
+
+def _plan_generate(*, year: SchoolYear, actor=None) -> PlanJob:
     """Queue a solve of the year's data, or return the job already queued or running for it.
 
     Two requests at once cannot both create a job: the partial unique constraint
@@ -86,33 +90,26 @@ def plan_generate(*, year: SchoolYear, actor=None) -> PlanJob:
     except IntegrityError:
         live = PlanJob.objects.filter(year=year, status__in=PlanJob.LIVE).first()
         if live is None:  # the other job finished in between: this click is a new request
-            return plan_generate(year=year, actor=actor)
+            return _plan_generate(year=year, actor=actor)
         return live
-    audit_record(action="plan_generate", actor=_actor_or_none(actor), school=_school(),
+    audit_record(action="plan_generate", actor=_actor_or_none(actor), school=current_school(),
                  year=year.year, job=job.pk)
     _job_queue(job)
     return job
 
 
 def _job_queue(job: PlanJob) -> None:
-    """Send the job to the solver queue once the transaction commits, in this school's schema."""
-    schema = connection.schema_name
+    """Send the job to the solver queue once the transaction commits."""
     job_id = job.pk
 
-    def send():
-        from schools.plans.tasks import plan_job_task
+    def unreachable(error):  # say so on the job, do not 500
+        _job_finish(job_id, PlanJob.Status.FAILED,
+                    error=f"The job could not be queued (the job queue is unreachable: {error}).")
 
-        with schema_context(schema):
-            try:
-                sent = plan_job_task.apply_async(args=[job_id], headers={"_schema_name": schema})
-            except Exception as error:  # the broker is unreachable: say so on the job, do not 500
-                logger.exception("Could not queue plan job %s in %s", job_id, schema)
-                _job_finish(job_id, PlanJob.Status.FAILED,
-                            error=f"The job could not be queued (the job queue is unreachable: {error}).")
-                return
-            PlanJob.objects.filter(pk=job_id).update(task_id=sent.id or "")
+    def sent(result):
+        PlanJob.objects.filter(pk=job_id).update(task_id=result.id or "")
 
-    transaction.on_commit(send)
+    enqueue_on_commit(plan_job_task, job_id, on_sent=sent, on_error=unreachable)
 
 
 def _job_finish(job_id: int, status: str, *, error: str = "", result=None, message: str = "") -> None:
@@ -253,24 +250,13 @@ def plan_jobs_reap_stale(*, now=None) -> int:
 # --- adopting and editing -------------------------------------------------------------------
 
 
-def _reports_queue_on_commit(plan: AllocationPlan, actor) -> None:
-    """After commit, ask the reports app to regenerate this plan's reports, in this school's schema."""
-    schema = connection.schema_name
-
-    def queue():
-        try:
-            from reports.services import plan_reports_queue
-        except ImportError:  # the reports app is optional for plans
-            return
-        with schema_context(schema):
-            plan_reports_queue(plan=plan, actor=actor)
-
-    transaction.on_commit(queue)
-
-
 @transaction.atomic
 def plan_adopt(*, plan: AllocationPlan, actor=None) -> AllocationPlan:
-    """Make this the year's plan; the one adopted before (if any) is un-adopted in the same transaction."""
+    """Make this the year's plan; the one adopted before (if any) is un-adopted in the same transaction.
+
+    Sends `plan_adopted` (the reports app prepares the plan's PDF and CSV).
+    """
+    policy.require_actor("edit_school", _actor_or_none(actor), current_school())
     SchoolYear.objects.select_for_update().get(pk=plan.year_id)  # adoptions of one year queue up here
     plan = AllocationPlan.objects.select_related("year").get(pk=plan.pk)
     AllocationPlan.objects.filter(year_id=plan.year_id, adopted=True).exclude(pk=plan.pk).update(
@@ -279,9 +265,9 @@ def plan_adopt(*, plan: AllocationPlan, actor=None) -> AllocationPlan:
     if not plan.adopted:
         plan.adopted, plan.adopted_at = True, timezone.now()
         plan.save(update_fields=["adopted", "adopted_at"])
-    audit_record(action="plan_adopt", actor=_actor_or_none(actor), school=_school(),
+    audit_record(action="plan_adopt", actor=_actor_or_none(actor), school=current_school(),
                  year=plan.year.year, plan=plan.pk, rank=plan.rank)
-    _reports_queue_on_commit(plan, _actor_or_none(actor))
+    plan_adopted.send(sender=AllocationPlan, plan=plan, actor=_actor_or_none(actor))
     return plan
 
 
@@ -306,12 +292,11 @@ def plan_edit(*, plan: AllocationPlan, classes: list[dict], actor=None) -> Alloc
     and limit. Saved plans never change: the revision is a new plan (rank kept, `edited`,
     `derived_from` the original) and the original is un-adopted and marked superseded.
     """
+    policy.require_actor("edit_school", _actor_or_none(actor), current_school())
     SchoolYear.objects.select_for_update().get(pk=plan.year_id)
     plan = AllocationPlan.objects.select_related("job", "year").get(pk=plan.pk)
     if not plan.adopted:
         raise ValidationError("Only the adopted plan can be edited. Adopt this plan first.")
-    from schools.plans.selectors import plan_problem
-
     problem = plan_problem(plan)
     codes = [g["code"] for g in problem["grades"]]
     errors, kept, names = [], [], []
@@ -352,9 +337,9 @@ def plan_edit(*, plan: AllocationPlan, classes: list[dict], actor=None) -> Alloc
         for i, c in enumerate(kept)
     )
     actor = _actor_or_none(actor)
-    audit_record(action="plan_edit", actor=actor, school=_school(), year=plan.year.year,
+    audit_record(action="plan_edit", actor=actor, school=current_school(), year=plan.year.year,
                  plan=revision.pk, derived_from=plan.pk)
-    _reports_queue_on_commit(revision, actor)
+    plan_adopted.send(sender=AllocationPlan, plan=revision, actor=actor)
     return revision
 
 
@@ -363,25 +348,22 @@ def plan_edit(*, plan: AllocationPlan, classes: list[dict], actor=None) -> Alloc
 
 def plan_sweep_request(*, job: PlanJob, actor=None) -> PlanJob:
     """Queue the what-if sweep over teacher counts for a finished job (once)."""
+    policy.require_work("start_work", _actor_or_none(actor), current_school())
     with transaction.atomic():
         job = PlanJob.objects.select_for_update().get(pk=job.pk)
         if job.sweep and job.sweep.get("status") in ("queued", "done"):
             return job
         job.sweep = {"status": "queued", "rows": []}
         job.save(update_fields=["sweep"])
-    schema, job_id = connection.schema_name, job.pk
+    job_id = job.pk
 
-    def send():
-        from schools.plans.tasks import plan_sweep_task
+    def unreachable(error):
+        PlanJob.objects.filter(pk=job_id).update(
+            sweep={"status": "failed", "rows": [], "error": f"The job queue is unreachable: {error}"})
 
-        with schema_context(schema):
-            try:
-                plan_sweep_task.apply_async(args=[job_id], headers={"_schema_name": schema})
-            except Exception as error:
-                PlanJob.objects.filter(pk=job_id).update(
-                    sweep={"status": "failed", "rows": [], "error": f"The job queue is unreachable: {error}"})
-
-    transaction.on_commit(send)
+    enqueue_on_commit(plan_sweep_task, job_id, on_error=unreachable)
+    audit_record(action="plan_sweep_request", actor=_actor_or_none(actor), school=current_school(),
+                 year=job.year.year, job=job.pk)
     return job
 
 
@@ -424,18 +406,18 @@ def plan_sweep_run(*, job_id: int) -> PlanJob:
 
 def district_generate_all(*, year: int, actor=None) -> dict:
     """Queue one job per school that has this year (or show the live one). Returns counts."""
-    from tenants.selectors import school_list
-
+    policy.require_actor("manage_district", _actor_or_none(actor))
+    policy.work_rate_check(_actor_or_none(actor))
     queued, skipped, errors = 0, [], []
     for school in school_list():
-        with schema_context(school.schema_name):
+        with tenant_context(school):
             school_year = SchoolYear.objects.filter(year=year).first()
             if school_year is None:
                 skipped.append(school.name)
                 continue
             try:
                 with transaction.atomic():
-                    plan_generate(year=school_year, actor=actor)
+                    _plan_generate(year=school_year, actor=actor)
                 queued += 1
             except ValidationError as error:
                 errors.append(f"{school.name}: " + " ".join(error.messages))
@@ -445,11 +427,9 @@ def district_generate_all(*, year: int, actor=None) -> dict:
 
 
 def district_jobs_reap_stale() -> int:
-    """`plan_jobs_reap_stale` in every school's schema (for the district progress view)."""
-    from tenants.selectors import school_list
-
+    """`plan_jobs_reap_stale` in every school's schema (the periodic task's body)."""
     reaped = 0
     for school in school_list():
-        with schema_context(school.schema_name):
+        with tenant_context(school):
             reaped += plan_jobs_reap_stale()
     return reaped

@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from tests.browser import log_in
 from tests import factories
-from tests.plans.conftest import fresh_school, hillview_year
+from tests.factories import fresh_school, hillview_year
 
 
 @pytest.mark.e2e

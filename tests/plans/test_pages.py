@@ -11,7 +11,7 @@ from schools.plans import selectors, services
 from schools.plans.models import AllocationPlan, PlanJob
 from tenants.services import school_create
 from tests import factories
-from tests.plans.conftest import hillview_year, saved_plan
+from tests.factories import hillview_year, saved_plan
 
 pytestmark = pytest.mark.django_db
 PUBLIC = "config.urls_public"
@@ -62,15 +62,20 @@ def test_plan_table_has_classes_by_grades_totals_and_limits(school_a):
     assert (table["classes"], table["composites"], table["largest_size"]) == (6, 1, 25)
 
 
+COMPARE = "/portal/comparison/"  # the one year-comparison page (/plans/compare/ redirects there)
+
+
 def test_the_comparison_page_is_for_the_schools_people_only(school_a, school_b, client_for):
     two_years(school_a)
     principal = factories.member_create(school_a, "principal")
-    page = client_for(school_a, principal).get("/plans/compare/")
+    client = client_for(school_a, principal)
+    assert client.get("/plans/compare/")["Location"] == COMPARE
+    page = client.get(COMPARE)
     assert page.status_code == 200
     assert "Years compared" in page.text and "20.7" in page.text and "<svg" in page.text
     outsider = factories.member_create(school_b, "staff")
-    assert client_for(school_a, outsider).get("/plans/compare/").status_code == 403
-    assert client_for(school_a).get("/plans/compare/").status_code == 302  # to the login page
+    assert client_for(school_a, outsider).get(COMPARE).status_code == 403
+    assert client_for(school_a).get(COMPARE).status_code == 302  # to the login page
 
 
 def test_the_comparison_page_needs_a_constant_number_of_queries(school_a, client_for,
@@ -78,15 +83,15 @@ def test_the_comparison_page_needs_a_constant_number_of_queries(school_a, client
     staff = factories.member_create(school_a, "staff")
     client = client_for(school_a, staff)
     two_years(school_a)
-    client.get("/plans/compare/")  # warm caches (session, content types)
+    client.get(COMPARE)  # warm caches (session, content types)
     with CaptureQueriesContext(connection) as small:
-        assert client.get("/plans/compare/").status_code == 200
+        assert client.get(COMPARE).status_code == 200
     for year in (2028, 2029, 2030, 2031):
         sy = hillview_year(school_a, year=year)
         saved_plan(school_a, sy, PLAN_2027_BEST, adopted=True)
         saved_plan(school_a, sy, PLAN_2027_SECOND, rank=2)
     with django_assert_max_num_queries(len(small.captured_queries)):
-        page = client.get("/plans/compare/")
+        page = client.get(COMPARE)
     assert page.text.count("<tr>") >= 7
     # django-tenants sends "SET search_path" before each query: every bound counts twice
     with schema_context(school_a.schema_name), django_assert_max_num_queries(2 * 5):
@@ -234,15 +239,19 @@ def test_a_school_never_sees_another_schools_plans(school_a, school_b, client_fo
     assert staff_a_page.status_code == 403
 
 
-def test_the_what_if_page_queues_the_sweep_and_shows_the_table(school_a, client_for,
-                                                               django_capture_on_commit_callbacks):
+def test_the_what_if_page_queues_the_sweep_on_post_and_shows_the_table(school_a, client_for,
+                                                                       django_capture_on_commit_callbacks):
     year = hillview_year(school_a, teachers=7)
     with schema_context(school_a.schema_name):
         job = services.plan_job_run(job_id=services.plan_generate(year=year, actor=None).pk)
     client = client_for(school_a, factories.member_create(school_a, "staff"))
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         page = client.get(admin_url("planningyear_whatif", year.pk))
-    assert "refreshes by itself" in page.text and len(callbacks) == 1
+    assert page.status_code == 200 and 'id="what-if-start"' in page.text and callbacks == []
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(admin_url("planningyear_whatif", year.pk))
+    assert response.status_code == 302 and len(callbacks) == 1
+    assert "refreshes by itself" in client.get(admin_url("planningyear_whatif", year.pk)).text
     with schema_context(school_a.schema_name):
         services.plan_sweep_run(job_id=job.pk)
     page = client.get(admin_url("planningyear_whatif", year.pk))

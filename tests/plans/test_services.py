@@ -12,7 +12,7 @@ from schools.plans import services
 from schools.plans.models import AllocationPlan, PlanJob
 from tenants.models import AuditEvent
 from tests import factories
-from tests.plans.conftest import hillview_year
+from tests.factories import hillview_year
 
 pytestmark = pytest.mark.django_db
 
@@ -153,20 +153,25 @@ def test_adopting_another_plan_unadopts_the_first_and_the_database_allows_one(sc
     assert AuditEvent.objects.filter(action="plan_adopt").count() == 2
 
 
-def test_adopting_queues_the_plans_reports_after_commit(school_a, django_capture_on_commit_callbacks):
+def test_adopting_prepares_the_plans_reports_and_sends_their_jobs_only_after_commit(
+    school_a, django_capture_on_commit_callbacks, monkeypatch
+):
     from reports.models import Report
+    from reports.tasks import report_render_task
 
+    sent = []
+    monkeypatch.setattr(report_render_task, "delay", lambda report_id: sent.append(report_id))
     year = hillview_year(school_a)
     job = run_job(school_a, year)
     with schema_context(school_a.schema_name):
         plan = AllocationPlan.objects.get(job=job, rank=1)
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             services.plan_adopt(plan=plan, actor=None)
-        assert not Report.objects.filter(plan=plan).exists()
-        for callback in callbacks:
-            if "queue" in callback.__qualname__ and "_reports" in callback.__qualname__:
-                callback()
-        assert Report.objects.filter(plan=plan).count() >= 1
+        pending = set(Report.objects.filter(plan=plan, status="pending").values_list("pk", flat=True))
+        assert len(pending) == 2 and sent == []  # the rows are in the adoption's transaction; no job yet
+        for callback in callbacks:  # the commit
+            callback()
+    assert set(sent) == pending
 
 
 # --- editing by hand -----------------------------------------------------------------------

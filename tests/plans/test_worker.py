@@ -5,10 +5,8 @@ Transactional (the worker has its own database connection): each test makes its 
 
 import json
 import os
-import signal
 import subprocess
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -20,22 +18,14 @@ from django_tenants.utils import schema_context
 from schools.plans import services
 from schools.plans.models import AllocationPlan, PlanJob
 from tests import factories
-from tests.plans.conftest import fresh_school, hillview_year
+from tests.factories import fresh_school, hillview_year
 
 pytestmark = pytest.mark.worker  # transactional; see tests/plans/conftest.py
 
-ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = Path("/work/shared/contract/examples")
+from tests.workers import process_worker, wait_for
 
-
-def wait_for(check, timeout=60.0, every=0.1):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(every)
-    raise AssertionError(f"timed out after {timeout} s")
+# a copy of the contract's example problems that the tests need (never a path outside the repo)
+DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 def job_done(school, job_id):
@@ -122,7 +112,7 @@ def year_from_example(school, name):
     """A school year holding one of the contract's example problems."""
     from schools.models import CompositeRule, Enrolment, Grade, SchoolYear
 
-    problem = json.loads((EXAMPLES / name).read_text())
+    problem = json.loads((DATA / name).read_text())
     with schema_context(school.schema_name):
         grades = {}
         for i, g in enumerate(problem["grades"]):
@@ -158,13 +148,7 @@ def test_a_worker_killed_mid_solve_gets_the_job_retried_not_stuck(private_broker
     school = fresh_school("kill")
     year = year_from_example(school, "primary_k6_420_tight_adjacent.json")
     celery_broker = private_broker
-    log = Path(celery_broker["folder"]) / "kill-worker.log"
-    worker = subprocess.Popen(
-        [str(ROOT / ".venv/bin/celery"), "-A", "config", "worker", "-Q", "solver", "--pool", "prefork",
-         "--concurrency", "1", "-l", "info", "--without-heartbeat", "--without-gossip", "--without-mingle"],
-        cwd=ROOT, env=celery_broker["env"], stdout=log.open("w"), stderr=subprocess.STDOUT,
-    )
-    try:
+    with process_worker(celery_broker, "solver", pool="prefork", log_name="kill-worker.log") as (worker, log):
         with schema_context(school.schema_name):
             job = services.plan_generate(year=year, actor=None)
 
@@ -193,10 +177,3 @@ def test_a_worker_killed_mid_solve_gets_the_job_retried_not_stuck(private_broker
         assert finished.status == PlanJob.Status.SUCCEEDED, (finished.error, log.read_text()[-3000:])
         assert finished.attempts == 2
         assert any("solving again" in p["message"] for p in finished.progress)
-    finally:
-        worker.send_signal(signal.SIGTERM)
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()

@@ -9,10 +9,12 @@ from django_tenants.utils import schema_context
 from pypdf import PdfReader
 
 from reports.district.models import DistrictBundle
+from reports.district.services import district_bundle_build
 from reports.models import Report
-from reports.services import district_bundle_build, plan_reports_queue, report_render
+from reports.services import plan_reports_queue, report_render
+from tenants.selectors import school_list
 from tests import factories
-from tests.reports.conftest import plan_create
+from tests.factories import plan_create
 
 pytestmark = pytest.mark.django_db
 
@@ -52,8 +54,6 @@ def test_the_zip_holds_each_adopted_plans_pdf_and_is_built_in_a_job(
     bundle = district_bundle_build(bundle_id=bundle.pk)  # what the worker does
     assert bundle.status == "ready", bundle.error
     assert bundle.file.name.startswith("public/district/2027/schools-2027-")
-    from tenants.selectors import school_list
-
     assert bundle.schools_done == bundle.schools_total == school_list().count() >= 2
     page = district_client.get(response["Location"]).content.decode()
     assert f'url=/district/reports/zip/{bundle.pk}/download/' in page

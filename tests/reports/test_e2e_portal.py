@@ -11,7 +11,7 @@ from reports.services import plan_reports_queue, report_render
 from tenants.services import district_office_ensure
 from tests.browser import log_in
 from tests import factories
-from tests.reports.conftest import CLASSES, plan_create
+from tests.factories import CLASSES, plan_create
 
 
 @pytest.mark.e2e

@@ -11,8 +11,9 @@ from django_tenants.utils import schema_context
 from reports.models import Report
 from reports.services import plan_reports_queue, report_render
 from reports.storage import is_s3
+from reports.tasks import report_render_task
 from tests import factories
-from tests.reports.conftest import S3_BUCKET, plan_create
+from tests.factories import S3_BUCKET, plan_create
 
 pytestmark = pytest.mark.django_db
 
@@ -142,10 +143,8 @@ def test_deleting_a_plan_deletes_its_stored_files_after_commit(school_a, local_r
 
 
 def test_a_job_for_a_deleted_report_does_nothing(school_a):
-    from reports.tasks import report_render as task
-
     with schema_context(school_a.schema_name):
-        assert task.apply(args=[987654]).get() == "gone"
+        assert report_render_task.apply(args=[987654]).get() == "gone"
 
 
 def test_deleting_a_school_removes_only_its_files_from_s3(s3_reports, django_capture_on_commit_callbacks):

@@ -8,7 +8,7 @@ import tablib
 from django.core.exceptions import ValidationError
 from django_tenants.utils import schema_context
 
-from schools import district_import
+from reports.district import imports as district_import
 from schools.models import Enrolment
 from schools.resources import EnrolmentResource
 from tests import factories

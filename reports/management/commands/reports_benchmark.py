@@ -4,10 +4,11 @@ import statistics
 import time
 
 from django.core.management.base import BaseCommand
-from django_tenants.utils import schema_context
 
 from reports import rendering
 from reports.models import Report
+from schools.plans.models import AllocationPlan
+from tenants.context import tenant_context
 from tenants.selectors import school_list
 
 
@@ -18,12 +19,10 @@ class Command(BaseCommand):
         parser.add_argument("--repeat", type=int, default=3)
 
     def handle(self, *args, repeat, **options):
-        from schools.plans.models import AllocationPlan
-
         timings = {kind: [] for kind in Report.Kind.values}
         sizes = {kind: [] for kind in Report.Kind.values}
         for school in school_list():
-            with schema_context(school.schema_name):
+            with tenant_context(school):
                 jobs = [(Report(plan=plan, year=plan.year, kind=kind), kind)
                         for plan in AllocationPlan.objects.filter(adopted=True).select_related("year")
                         for kind in Report.PLAN_KINDS]

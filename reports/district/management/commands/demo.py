@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django_tenants.utils import schema_context
 
+from schools.models import CompositeRule, Enrolment, Grade, SchoolYear
 from tenants.models import Membership, School, User
 from tenants.services import district_office_ensure, membership_set, school_create
 
@@ -40,12 +41,12 @@ class Command(BaseCommand):
             school = School.objects.filter(code=code).first() or school_create(
                 name=name, code=code, actor=district
             )
-            for role, label in (("staff", "Sam"), ("principal", "Pat")):
+            for role, label in ((Membership.Role.STAFF, "Sam"), (Membership.Role.PRINCIPAL, "Pat")):
                 username = f"{code}-{role}"
                 user = self._user(username, label, name.split()[0])
                 if not Membership.objects.filter(user=user, school=school, role=role).exists():
                     membership_set(user=user, school=school, role=role, actor=district)
-                logins.append((dict(Membership.Role.choices)[role].lower(), username, name))
+                logins.append((role.label.lower(), username, name))
             with schema_context(school.schema_name):
                 self._school_data(size, seed)
 
@@ -71,8 +72,6 @@ class Command(BaseCommand):
     @transaction.atomic
     def _school_data(self, size, seed):
         """Grades and three years of enrolments with adjacent composites, if the school has none."""
-        from schools.models import CompositeRule, Enrolment, Grade, SchoolYear
-
         if SchoolYear.objects.exists():
             return
         rng = random.Random(seed)

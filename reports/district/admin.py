@@ -1,5 +1,6 @@
 """District admin page: every school's enrolments in one spreadsheet, export and import."""
 
+import tablib
 from django import forms
 from django.contrib import admin, messages
 from django.core import signing
@@ -7,11 +8,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils import timezone
 
-from schools import district_import as district
+from reports.district import imports as district
 from schools.models import DistrictEnrolmentFile
-from tenants.sites import DistrictStaffPermissions, district_admin_site
+from tenants.sites import PolicyAdminMixin, district_admin_site
 
 SIGNING_SALT = "schools.district-enrolments"
 FORMAT_CHOICES = [("xlsx", "Excel (.xlsx)"), ("csv", "CSV (.csv)")]
@@ -30,7 +32,7 @@ class DistrictImportForm(forms.Form):
 
 
 @admin.register(DistrictEnrolmentFile, site=district_admin_site)
-class DistrictEnrolmentFileAdmin(DistrictStaffPermissions, admin.ModelAdmin):
+class DistrictEnrolmentFileAdmin(PolicyAdminMixin, admin.ModelAdmin):
     """No rows of its own: its list page is the import/export page."""
 
     def has_add_permission(self, request, *args):
@@ -43,8 +45,6 @@ class DistrictEnrolmentFileAdmin(DistrictStaffPermissions, admin.ModelAdmin):
         return False
 
     def get_urls(self):
-        from django.urls import path
-
         info = self.opts.app_label, self.opts.model_name
         return [path("", self.admin_site.admin_view(self.changelist_view), name="%s_%s_changelist" % info)]
 
@@ -105,8 +105,6 @@ class DistrictEnrolmentFileAdmin(DistrictStaffPermissions, admin.ModelAdmin):
         except signing.BadSignature:
             self.message_user(request, "The preview expired or was altered: upload the file again.", messages.ERROR)
             return redirect(request.path)
-        import tablib
-
         dataset = tablib.Dataset(*data["rows"], headers=data["headers"])
         try:
             preview = district.district_import(dataset=dataset, actor=request.user)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from reports import views_district as views
+from reports.district import views
 
 app_name = "district"
 urlpatterns = [

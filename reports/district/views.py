@@ -8,26 +8,30 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
-from django_tenants.utils import schema_context
 
-from reports import selectors, services
+from reports import selectors
 from reports.district import selectors as district_selectors
-from reports.views import serve_report_file
-
-
-def _is_district(user) -> bool:
-    return user.is_active and (user.is_superuser or user.is_district_staff)
+from reports.district import services
+from reports.views import serve_report_file, too_many_requests
+from tenants import policy
+from tenants.context import tenant_context
+from tenants.selectors import school_by_code
 
 
 def district_view(view):
+    """The district site, for district staff (the policy's manage_district)."""
+
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not request.tenant.is_district:
             raise Http404
-        if not _is_district(request.user):
+        if not policy.can_manage_district(request.user):
             raise PermissionDenied
-        return view(request, *args, **kwargs)
+        try:
+            return view(request, *args, **kwargs)
+        except policy.TooManyRequests as error:
+            return too_many_requests(request, error)
 
     return wrapper
 
@@ -83,10 +87,10 @@ def bundle_download(request, pk: int):
 @district_view
 def school_report_download(request, code: str, pk: int):
     """A school's report, for district staff on the district site (looked up in that school's schema)."""
-    school = district_selectors.school_by_code(code=code)
+    school = school_by_code(code=code)
     if school is None:
         raise Http404
-    with schema_context(school.schema_name):
+    with tenant_context(school):
         report = selectors.report_ready_get(pk=pk)
         if report is None:
             raise Http404

@@ -16,9 +16,8 @@ from import_export.formats.base_formats import CSV, XLSX
 
 from schools.models import Enrolment
 from schools.resources import EnrolmentResource
-from tenants.models import School
 from tenants.selectors import school_list
-from tenants.services import audit_record
+from tenants.audit import audit_record
 
 COLUMNS = ["school", "year", "grade", "students", "min", "max"]
 HEADER_ALIASES = {"school code": "school", "school_code": "school", "code": "school",
@@ -200,7 +199,3 @@ def district_export(*, year: int | None = None, schools=None) -> tablib.Dataset:
 def district_export_file(*, dataset: tablib.Dataset, extension: str) -> bytes:
     content = FORMATS[extension]().export_data(dataset)
     return content.encode("utf-8") if isinstance(content, str) else content
-
-
-def school_by_code(code: str) -> School | None:
-    return school_list().filter(code=code).first()
