@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from reports import charts, selectors
 from reports.models import Report
 from schools.selectors import current_school_name
+from schools.spreadsheets import cell_neutralise
 
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # one INFO line per layout step
 
@@ -36,7 +37,8 @@ def plan_csv(report: Report) -> bytes:
     for row in table["rows"]:
         for code, n in zip(codes, row["counts"]):
             if n:
-                writer.writerow([row["name"], code, n, row["size"], row["teacher_name"]])
+                cells = [row["name"], code, n, row["size"], row["teacher_name"]]
+                writer.writerow([cell_neutralise(c) for c in cells])  # names never run as formulas
     return out.getvalue().encode("utf-8")
 
 
