@@ -31,11 +31,14 @@ DISTRICT = "/admin/schools/districtenrolmentfile/"
 XLSX_FORMAT = 1  # schools.resources.FORMATS = [CSV, XLSX]
 
 
-def xlsx(rows, *, dimension=None) -> bytes:
-    """A workbook with these rows; `dimension` replaces the size the sheet declares."""
+def xlsx(rows, *, dimension=None, far_cell=None) -> bytes:
+    """A workbook with these rows (and one more cell far away); `dimension` replaces the size
+    the sheet declares."""
     workbook = openpyxl.Workbook()
     for row in rows:
         workbook.active.append(row)
+    if far_cell:
+        workbook.active[far_cell] = 1
     buffer = io.BytesIO()
     workbook.save(buffer)
     if dimension is None:
@@ -76,12 +79,25 @@ def bounded(call, *, max_mb=40, max_s=20):
 BOMB_ROWS = [["year", "grade", "students", "min", "max"], [2027, "K", 31, None, None]]
 
 
+def bomb(rows=BOMB_ROWS) -> bytes:
+    """The 4.9 kB file of the report: a sheet declaring A1:XFD1048576, one cell on its last row.
+    Read the old way (every row padded to the declared 16,384 columns, every missing row made
+    up), it needs gigabytes."""
+    content = xlsx(rows, dimension="A1:XFD1048576", far_cell="A1048576")
+    assert len(content) < 6000
+    return content
+
+
 def test_the_reader_ignores_a_declared_size_of_a_million_rows_by_16384_columns():
     content = xlsx(BOMB_ROWS, dimension="A1:XFD1048576")
-    assert len(content) < 6000  # the 4.9 kB file of the report
     dataset = bounded(lambda: spreadsheet_read(content, extension="xlsx"))
     assert dataset.headers == BOMB_ROWS[0]
     assert [list(r) for r in dataset] == [[2027, "K", 31, None, None]]
+
+
+def test_the_reader_stops_the_4_9_kb_bomb_at_the_row_limit_and_stays_small():
+    with pytest.raises(SpreadsheetTooLarge, match="more than 5,000 rows"):
+        bounded(lambda: spreadsheet_read(bomb(), extension="xlsx"))
 
 
 def test_the_reader_stops_just_past_the_row_limit_and_names_it(settings):
@@ -134,7 +150,13 @@ def staff(school_a, staff_client):
     return staff_client
 
 
-def test_school_import_of_the_4_9_kb_bomb_stays_small_and_previews_its_one_row(staff):
+def test_school_import_of_the_4_9_kb_bomb_stays_small_and_names_the_row_limit(staff):
+    response = bounded(lambda: staff.post(IMPORT, {"format": XLSX_FORMAT, "import_file": upload(bomb(), "e.xlsx")}))
+    assert response.status_code == 200
+    assert "The sheet has more than 5,000 rows" in response.text
+
+
+def test_school_import_of_a_sheet_declaring_a_huge_size_previews_its_one_row(staff):
     content = xlsx(BOMB_ROWS, dimension="A1:XFD1048576")
     response = bounded(lambda: staff.post(IMPORT, {"format": XLSX_FORMAT, "import_file": upload(content, "e.xlsx")}))
     assert response.status_code == 200
@@ -166,7 +188,14 @@ def test_school_import_refuses_a_large_file_by_its_size_before_reading_it(staff,
 
 # --- the district's import -----------------------------------------------------------------------
 
-def test_district_import_of_the_bomb_stays_small_and_previews_its_one_row(school_a, district_client):
+def test_district_import_of_the_4_9_kb_bomb_stays_small_and_names_the_row_limit(school_a, district_client):
+    rows = [["school"] + BOMB_ROWS[0], ["alpha"] + BOMB_ROWS[1]]
+    response = bounded(lambda: district_client.post(DISTRICT, {"action": "preview", "import_file": upload(bomb(rows), "d.xlsx")}))
+    assert response.status_code == 200 and response.context["preview"] is None
+    assert "The sheet has more than 5,000 rows" in response.text
+
+
+def test_district_import_of_a_sheet_declaring_a_huge_size_previews_its_one_row(school_a, district_client):
     factories.grades_create(school_a)
     factories.year_create(school_a, year=2027, students={"K": 30})
     rows = [["school"] + BOMB_ROWS[0], ["alpha"] + BOMB_ROWS[1]]
