@@ -1,12 +1,18 @@
 # Classplan: `make run` (the app with demo data) and `make test` (the whole test suite).
-# With no DATABASE_URL, a private PostgreSQL (pgserver) runs under var/pgdata.
+# With no DATABASE_URL, a private PostgreSQL (pgserver) runs under var/pgdata; `make` starts
+# it (python -m config.dev prepare), never the settings.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-export DEBUG ?= 1
+# Development state (embedded database, development key, file broker, local reports).
+export CLASSPLAN_VAR_DIR ?= $(CURDIR)/var
+# The development server listens on this machine only unless told otherwise.
+export RUN_HOST ?= 127.0.0.1
+export RUN_PORT ?= 8000
+LOCAL := DJANGO_SETTINGS_MODULE=config.settings.local
 
-.PHONY: install migrate run worker test browser check-contract stop-db clean
+.PHONY: install prepare migrate run worker test browser check-contract stop-db clean
 
 $(VENV)/.installed: requirements.txt tests/requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -16,17 +22,22 @@ $(VENV)/.installed: requirements.txt tests/requirements.txt
 
 install: $(VENV)/.installed
 
-migrate: install
-	$(PY) manage.py migrate_schemas --noinput -v 0
-	$(PY) manage.py school_template -v 0
+# var/ folders, a random development key (first run only), the embedded PostgreSQL.
+prepare: install
+	@$(PY) -m config.dev prepare
 
-# The web server on :8000 and a Celery worker beside it (Procfile.dev, run by honcho).
+migrate: prepare
+	$(LOCAL) $(PY) manage.py migrate_schemas --noinput -v 0
+	$(LOCAL) $(PY) manage.py school_template -v 0
+
+# The web server on 127.0.0.1:8000 and a Celery worker beside it (Procfile.dev, run by honcho).
+# Ctrl-C stops both; the database keeps running (`make stop-db`).
 run: migrate
-	$(PY) manage.py demo
-	$(VENV)/bin/honcho -f config/Procfile.dev start
+	$(LOCAL) $(PY) manage.py demo
+	@$(LOCAL) $(VENV)/bin/honcho -f config/Procfile.dev start || test $$? -ge 128
 
-worker: install
-	$(VENV)/bin/celery -A config worker -Q solver,reports,celery -l info
+worker: prepare
+	$(LOCAL) $(VENV)/bin/celery -A config worker -Q solver,reports,celery -l info
 
 # Debian's chromium for the browser tests (Playwright cannot download browsers here).
 browser:
@@ -34,14 +45,17 @@ browser:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium poppler-utils; }
 
-test: install browser
-	$(PY) -m pytest -c tests/pytest.ini --rootdir . $(PYTEST_ARGS)
+# The Django suite and the optimizer's own suite (no Django) in parallel, the import-linter
+# contracts when .importlinter exists; prints each part's time and one closing count.
+# PYTEST_ARGS go to the Django suite, OPT_PYTEST_ARGS to the optimizer's.
+test: install browser prepare
+	@$(PY) tests/run.py --django-args="$(PYTEST_ARGS)" --optimizer-args="$(OPT_PYTEST_ARGS)"
 
 check-contract: install
 	$(PY) ../shared/contract/check.py --python $(PY)
 
 stop-db:
-	$(PY) -m config.embedded_postgres stop var/pgdata
+	@if test -x $(PY); then $(PY) -m config.dev stop-db; fi
 
 clean: stop-db
-	rm -rf var
+	rm -rf "$(CLASSPLAN_VAR_DIR)"

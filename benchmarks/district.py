@@ -14,6 +14,7 @@ The scratch database is dropped at the end unless --keep.
 import argparse
 import os
 import random
+import secrets
 import shutil
 import statistics
 import subprocess
@@ -44,7 +45,8 @@ def admin_sql(sql: str) -> None:
 def configure_env() -> dict:
     os.environ["DEBUG"] = "1"
     os.environ["DATABASE_URL"] = f"{server_url()}/{BENCH_DB}"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.local"
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))  # one random key for every process it starts
     broker = os.environ.get("CELERY_BROKER_URL", "")
     if broker.startswith("redis"):
         os.environ["CELERY_BROKER_URL"] = broker.rsplit("/", 1)[0] + "/12" if broker.count("/") > 2 else broker + "/12"

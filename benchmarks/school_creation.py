@@ -9,14 +9,15 @@ created by running every migration.
 
 import argparse
 import os
+import secrets
 import statistics
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("DEBUG", "1")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
 
 
 def main():

@@ -1,19 +1,23 @@
 """The Celery app. tenant-schemas-celery runs every task in the schema it was sent from.
 
-Settings (config/settings.py, namespace CELERY_): broker CELERY_BROKER_URL (Redis in
+Settings (config/settings/base.py, namespace CELERY_): broker CELERY_BROKER_URL (Redis in
 production; with none, kombu's filesystem transport under var/broker so `make run` starts a
 real worker), queues "solver" (plans) and "reports", acks_late, prefetch 1, reject on worker
 lost, and a hard time limit above the solver's own. Never eager outside tests.
 
 Periodic work (run `celery -A config worker --beat`, or a separate `celery -A config beat`):
 the stale-job reaper, so that no page GET ever writes.
+
+The settings module defaults to production, as for the WSGI server; `make run` and
+`make worker` set config.settings.local, the tests config.settings.test.
 """
 
 import os
+from pathlib import Path
 
 from tenant_schemas_celery.app import CeleryApp
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 
 app = CeleryApp("classplan")
 app.config_from_object("django.conf:settings", namespace="CELERY")
@@ -26,5 +30,17 @@ app.conf.beat_schedule = {
         "options": {"queue": "celery"},
     },
 }
-app.conf.beat_schedule_filename = os.path.join(os.path.dirname(os.path.dirname(__file__)), "var", "celerybeat-schedule")
 app.autodiscover_tasks(["schools.plans", "reports", "reports.district"])
+
+FILE_BROKER_FOLDERS = ("data_folder_in", "data_folder_out", "processed_folder", "control_folder")
+
+
+@app.on_after_configure.connect
+def _file_broker_folders(sender, **kwargs):
+    """kombu's filesystem transport needs its folders; create them when the app is first used
+    (not in the settings, which must stay free of side effects)."""
+    if str(sender.conf.broker_url or "").startswith("filesystem"):
+        options = sender.conf.broker_transport_options or {}
+        for key in FILE_BROKER_FOLDERS:
+            if options.get(key):
+                Path(options[key]).mkdir(parents=True, exist_ok=True)

@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from reports import selectors
 from reports.models import Report
 from schools.plans import charts
+from schools.spreadsheets import cell_neutralise
 from tenants.context import current_school
 
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # one INFO line per layout step
@@ -37,7 +38,8 @@ def plan_csv(report: Report) -> bytes:
     for row in table["rows"]:
         for code, n in zip(codes, row["counts"]):
             if n:
-                writer.writerow([row["name"], code, n, row["size"], row["teacher_name"]])
+                cells = [row["name"], code, n, row["size"], row["teacher_name"]]
+                writer.writerow([cell_neutralise(c) for c in cells])  # names never run as formulas
     return out.getvalue().encode("utf-8")
 
 

@@ -23,6 +23,7 @@ from schools.forms import (
 )
 from schools.models import CompositeRule, Enrolment, Grade, SchoolYear
 from schools.resources import FORMATS, EnrolmentResource
+from schools.spreadsheets import SpreadsheetImportMixin
 from tenants.sites import PolicyAdminMixin, school_admin_site
 
 
@@ -241,7 +242,7 @@ class SchoolYearAdmin(SchoolHistoryAdmin):
 
 
 @admin.register(Enrolment, site=school_admin_site)
-class EnrolmentAdmin(ImportExportMixin, SchoolHistoryAdmin):
+class EnrolmentAdmin(SpreadsheetImportMixin, ImportExportMixin, SchoolHistoryAdmin):
     """Enrolments across years; import and export them as CSV or Excel files."""
 
     resource_classes = [EnrolmentResource]

@@ -5,11 +5,11 @@ a new row take the grade's defaults. A file with any bad row imports nothing.
 """
 
 from import_export import fields, resources, widgets
-from import_export.formats.base_formats import CSV, XLSX
 
 from schools.models import Enrolment, Grade, SchoolYear
+from schools.spreadsheets import SafeCSV, SafeXLSX
 
-FORMATS = [CSV, XLSX]
+FORMATS = [SafeCSV, SafeXLSX]  # size, row and column limits on reading; formulas neutralised on writing
 COLUMNS = ["year", "grade", "students", "min", "max"]
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from reports.district import imports as district
 from schools.models import DistrictEnrolmentFile
+from schools.spreadsheets import upload_size_validator
 from tenants.sites import PolicyAdminMixin, district_admin_site
 
 SIGNING_SALT = "schools.district-enrolments"
@@ -27,7 +28,8 @@ class DistrictExportForm(forms.Form):
 
 class DistrictImportForm(forms.Form):
     import_file = forms.FileField(
-        label="File", help_text="A .csv or .xlsx file with columns: " + ", ".join(district.COLUMNS) + "."
+        label="File", help_text="A .csv or .xlsx file with columns: " + ", ".join(district.COLUMNS) + ".",
+        validators=[upload_size_validator],  # before the file is read
     )
 
 

@@ -12,10 +12,10 @@ import tablib
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django_tenants.utils import schema_context
-from import_export.formats.base_formats import CSV, XLSX
 
 from schools.models import Enrolment
 from schools.resources import EnrolmentResource
+from schools.spreadsheets import SafeCSV, SafeXLSX, SpreadsheetTooLarge
 from tenants.selectors import school_list
 from tenants.audit import audit_record
 
@@ -24,7 +24,7 @@ HEADER_ALIASES = {"school code": "school", "school_code": "school", "code": "sch
                   "min class size": "min", "min_class_size": "min", "max class size": "max",
                   "max_class_size": "max"}
 FIELD_COLUMNS = {"min_class_size": "min", "max_class_size": "max", "__all__": "row"}
-FORMATS = {"csv": CSV, "xlsx": XLSX}
+FORMATS = {"csv": SafeCSV, "xlsx": SafeXLSX}  # limits on reading, formulas neutralised on writing
 
 
 @dataclass
@@ -71,6 +71,8 @@ def district_file_read(*, name: str, content: bytes) -> tablib.Dataset:
     try:
         data = content if file_format.is_binary() else content.decode("utf-8-sig")
         dataset = file_format.create_dataset(data)
+    except SpreadsheetTooLarge as error:
+        raise ValidationError({"import_file": str(error)}) from None
     except UnicodeDecodeError:
         raise ValidationError({"import_file": "The CSV file is not UTF-8 text: save it as CSV UTF-8."}) from None
     except Exception:

@@ -17,6 +17,7 @@ from django_tenants.utils import get_public_schema_name
 from reports.district.models import DistrictBundle
 from reports.district.tasks import district_bundle_build_task
 from reports.services import school_plan_pdf
+from schools.spreadsheets import cell_neutralise
 from tenants import policy
 from tenants.context import enqueue_on_commit, tenant_context
 from tenants.selectors import school_list
@@ -65,7 +66,7 @@ def district_bundle_build(*, bundle_id: int) -> DistrictBundle:
             writer = csv.writer(index, lineterminator="\r\n")
             writer.writerow(["school", "code", "file", "note"])
             for row in contents:
-                writer.writerow([row["name"], row["code"], row["file"], row["note"]])
+                writer.writerow([cell_neutralise(c) for c in (row["name"], row["code"], row["file"], row["note"])])
             archive.writestr("index.csv", index.getvalue())
         content = buffer.getvalue()
         bundle.refresh_from_db()

@@ -22,7 +22,7 @@ def run_settings(**env):
     environment.update(env)
     return subprocess.run(
         [sys.executable, "-c", "import django; from django.conf import settings; django.setup(); print('started')"],
-        cwd=ROOT, env={**environment, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        cwd=ROOT, env={**environment, "DJANGO_SETTINGS_MODULE": "config.settings.production"},
         capture_output=True, text=True,
     )
 
@@ -47,7 +47,7 @@ def test_elastic_beanstalk_variables_configure_the_database():
          "print(d['HOST'], d['NAME'], d['USER'], d['PORT'], d['ENGINE'])"],
         cwd=ROOT, capture_output=True, text=True,
         env={**{k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
-             "DJANGO_SETTINGS_MODULE": "config.settings", "DEBUG": "0", "SECRET_KEY": "y" * 50,
+             "DJANGO_SETTINGS_MODULE": "config.settings.production", "DEBUG": "0", "SECRET_KEY": "y" * 50,
              "RDS_HOSTNAME": "db.example.org", "RDS_DB_NAME": "ebdb", "RDS_USERNAME": "eb",
              "RDS_PASSWORD": "pw", "RDS_PORT": "5432", "ALLOWED_HOSTS": "example.org"},
     )

@@ -122,7 +122,8 @@ def test_without_s3_settings_reports_go_to_a_private_folder_under_var(tmp_path):
     code = ("from django.conf import settings as s; r = s.STORAGES['reports']; "
             "print(r['BACKEND']); print(r['OPTIONS']['location']); print(r['OPTIONS']['base_url'])")
     out = subprocess.run([sys.executable, "-c", code], cwd=settings.BASE_DIR, capture_output=True, text=True,
-                         env={**env, "DJANGO_SETTINGS_MODULE": "config.settings", "DEBUG": "1"}, check=True)
+                         env={**env, "DJANGO_SETTINGS_MODULE": "config.settings.local", "DEBUG": "1",
+                              "SECRET_KEY": "k" * 50}, check=True)
     backend, location, base_url = out.stdout.split()
     assert backend == "django.core.files.storage.FileSystemStorage"
     assert location == str(settings.VAR_DIR / "reports")

@@ -1,9 +1,10 @@
 """Build the demo district (idempotent): 3 schools, 3 years of K-6 data, one login per role."""
 
+import os
 import random
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django_tenants.utils import schema_context
 
@@ -34,6 +35,11 @@ class Command(BaseCommand):
     help = "Create (or refresh) the demo district: schools, years of K-6 data and logins."
 
     def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError(
+                "The demo district has logins with a published password, so it is built only with "
+                "DEBUG on (`make run` uses config.settings.local). Nothing was created."
+            )
         district_office_ensure(domains=[settings.BASE_DOMAIN, "127.0.0.1"])
         district = self._user("district", "Dana", "District", district_staff=True)
         logins = [("district staff", "district", "every school")]
@@ -50,7 +56,7 @@ class Command(BaseCommand):
             with schema_context(school.schema_name):
                 self._school_data(size, seed)
 
-        port = ":8000"
+        port = f":{os.environ.get('RUN_PORT', '8000')}"  # make run's port
         self.stdout.write(self.style.SUCCESS("Demo district ready."))
         self.stdout.write(f"  District office: http://{settings.BASE_DOMAIN}{port}/ (admin at /admin/)")
         for code, name, _, _ in SCHOOLS:

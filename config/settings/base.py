@@ -1,49 +1,70 @@
-"""Classplan settings, read from the environment (django-environ).
+"""Settings shared by every environment, read from the environment (django-environ).
 
-Every variable is listed in the README. Development defaults apply only when DEBUG is on;
-with DEBUG off the app refuses to start without a real SECRET_KEY, ALLOWED_HOSTS and a
-database.
+Which module runs (`DJANGO_SETTINGS_MODULE`): `config.settings.local` for `make run` and
+`manage.py`, `config.settings.test` for `make test`, `config.settings.production` for the
+WSGI server and the Celery worker (Elastic Beanstalk sets it too). Every variable is listed in
+the README.
+
+Importing a settings module has no side effects: it starts no database and creates no folder.
+`make` (via `python -m config.dev prepare`) starts the embedded PostgreSQL and creates the
+folders under var/ that development needs.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = BASE_DIR / "var"
+from config import embedded_postgres
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
 if (BASE_DIR / ".env").exists():
     env.read_env(BASE_DIR / ".env")
 
-DEBUG = env.bool("DEBUG", default=False)
+# Development state: the embedded database, the development key, the file broker, local reports.
+VAR_DIR = Path(env("CLASSPLAN_VAR_DIR", default=str(BASE_DIR / "var")))
+
+DEBUG = False
 
 # --- security -------------------------------------------------------------------------
-DEV_SECRET_KEY = "dev-only-insecure-key-never-use-in-production"
-SECRET_KEY = env("SECRET_KEY", default=DEV_SECRET_KEY if DEBUG else "")
-if not DEBUG and (not SECRET_KEY or SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 32):
-    raise ImproperlyConfigured(
-        "SECRET_KEY must be set to a random value of at least 32 characters when DEBUG is off."
-    )
+# SECRET_KEY: each environment's module sets it (local: a random key kept in var/; test: random
+# per process; production: required from the environment).
 
 # The domain schools hang under: the district site is BASE_DOMAIN, a school <code>.BASE_DOMAIN.
 BASE_DOMAIN = env("BASE_DOMAIN", default="localhost")
-ALLOWED_HOSTS = env.list(
-    "ALLOWED_HOSTS",
-    default=[BASE_DOMAIN, f".{BASE_DOMAIN}", "127.0.0.1"] if DEBUG else [],
-)
-CSRF_TRUSTED_ORIGINS = env.list(
-    "CSRF_TRUSTED_ORIGINS",
-    default=[f"http://*.{BASE_DOMAIN}:8000", f"http://{BASE_DOMAIN}:8000"] if DEBUG else [],
-)
+DEV_ALLOWED_HOSTS = [BASE_DOMAIN, f".{BASE_DOMAIN}", "127.0.0.1"]
+DEV_CSRF_TRUSTED_ORIGINS = [f"http://*.{BASE_DOMAIN}:8000", f"http://{BASE_DOMAIN}:8000"]
 # A session cookie for the parent domain lets district staff move between schools
 # without logging in again (e.g. ".classplan.example.org").
 SESSION_COOKIE_DOMAIN = env("SESSION_COOKIE_DOMAIN", default=None) or None
 CSRF_COOKIE_DOMAIN = SESSION_COOKIE_DOMAIN
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp). Scripts only from our own static files or inline blocks
+# carrying the request's nonce (`<script nonce="{{ request.csp_nonce }}">`), plus the one inline
+# handler django-import-export's export page has ("Select all", allowed by its hash); styles may
+# be inline (style attributes, the <style> in matplotlib's SVG charts), never from another site.
+CSP_IMPORT_EXPORT_SELECT_ALL = "'sha256-wid4zL8fR53ZYy1ljOepzR77Dn6vWUUxuNnnWWBP3I8='"  # onSelectToggleChange(event)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE, "'unsafe-hashes'", CSP_IMPORT_EXPORT_SELECT_ALL],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        # forms post to this site, the district office or a school (the hand-off between them)
+        "form-action": [SELF, BASE_DOMAIN + ":*", f"*.{BASE_DOMAIN}:*"],
+    },
+}
 
 # --- applications ----------------------------------------------------------------------
 SHARED_APPS = [
@@ -59,6 +80,8 @@ SHARED_APPS = [
     "django.contrib.staticfiles",
     "import_export",
     "simple_history",
+    "axes",  # failed log-ins, in the public schema: one count per person and address, every site
+    "csp",
     "reports.district",  # district-wide report bundles (public schema)
 ]
 TENANT_APPS = [
@@ -81,6 +104,7 @@ TENANT_CREATION_FAKES_MIGRATIONS = bool(TENANT_BASE_SCHEMA)
 MIDDLEWARE = [
     "django_tenants.middleware.main.TenantMainMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -90,6 +114,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "tenants.middleware.SchoolAccessMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -112,26 +137,28 @@ TEMPLATES = [
     },
 ]
 
+
 # --- database --------------------------------------------------------------------------
-def _database() -> dict:
+def database(*, embedded: bool) -> dict:
+    """DATABASE_URL, else Elastic Beanstalk's RDS_* variables, else (development and tests)
+    the embedded server under var/pgdata, which `make` starts; importing this starts nothing."""
     if env("DATABASE_URL", default=""):
-        return env.db("DATABASE_URL")
-    if env("RDS_HOSTNAME", default=""):  # set by Elastic Beanstalk when it manages the database
-        return {
+        settings = env.db("DATABASE_URL")
+    elif env("RDS_HOSTNAME", default=""):  # set by Elastic Beanstalk when it manages the database
+        settings = {
             "NAME": env("RDS_DB_NAME"),
             "USER": env("RDS_USERNAME"),
             "PASSWORD": env("RDS_PASSWORD"),
             "HOST": env("RDS_HOSTNAME"),
             "PORT": env("RDS_PORT", default="5432"),
         }
-    if DEBUG:
-        from config.embedded_postgres import embedded_database
+    elif embedded:
+        settings = embedded_postgres.database_settings(VAR_DIR / "pgdata")
+    else:
+        raise ImproperlyConfigured("Set DATABASE_URL (or the RDS_* variables).")
+    return {**settings, "ENGINE": "django_tenants.postgresql_backend"}
 
-        return embedded_database(VAR_DIR / "pgdata")
-    raise ImproperlyConfigured("Set DATABASE_URL (or the RDS_* variables) when DEBUG is off.")
 
-
-DATABASES = {"default": {**_database(), "ENGINE": "django_tenants.postgresql_backend"}}
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -153,10 +180,30 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out people before any password check
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Brute-force lockout (django-axes) on every log-in form (the site's and the admin's, district
+# and schools): after LOGIN_FAILURE_LIMIT wrong passwords for one user name, or from one
+# address, that user name / address is refused for LOGIN_LOCKOUT_MINUTES. A successful log-in
+# clears the count. District staff can clear a lockout at once: `manage.py axes_reset_username NAME`.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "config.login_lockout.lockout_response"  # registration/locked_out.html
+AXES_CLIENT_IP_CALLABLE = "config.login_lockout.client_ip"
+# How many proxies in front of the app append to X-Forwarded-For (Elastic Beanstalk's load
+# balancer and nginx: 2). 0: the address is the connection's own (REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_ENABLE_ADMIN = False  # the district admin does not use Django's default admin site
 
 # --- i18n ------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -164,13 +211,21 @@ TIME_ZONE = env("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
 
+# --- uploaded spreadsheets (enrolment imports) -------------------------------------------
+# Checked before a file is read: its size, then rows and columns while reading it.
+SPREADSHEET_MAX_BYTES = env.int("SPREADSHEET_MAX_BYTES", default=2_000_000)
+SPREADSHEET_MAX_ROWS = env.int("SPREADSHEET_MAX_ROWS", default=5_000)
+SPREADSHEET_MAX_COLUMNS = env.int("SPREADSHEET_MAX_COLUMNS", default=30)
+
 # --- static files and report storage --------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
 AWS_S3_REGION_NAME = env("AWS_S3_REGION_NAME", default="us-east-1")
 AWS_S3_ENDPOINT_URL = env("AWS_S3_ENDPOINT_URL", default="") or None  # a local S3-API server
+# Presigned links with Signature Version 4 (AWS refuses version 2 on buckets created since 2020);
+# django-storages applies this to every S3 storage that does not set its own.
+AWS_S3_SIGNATURE_VERSION = "s3v4"
 REPORTS_URL_EXPIRY_S = env.int("REPORTS_URL_EXPIRY_S", default=300)
 REPORTS_LOCAL_ROOT = Path(env("REPORTS_LOCAL_ROOT", default=str(VAR_DIR / "reports")))
 if AWS_STORAGE_BUCKET_NAME:
@@ -180,6 +235,7 @@ if AWS_STORAGE_BUCKET_NAME:
             "bucket_name": AWS_STORAGE_BUCKET_NAME,
             "region_name": AWS_S3_REGION_NAME,
             "endpoint_url": AWS_S3_ENDPOINT_URL,
+            "signature_version": AWS_S3_SIGNATURE_VERSION,
             "default_acl": "private",
             "querystring_auth": True,
             "querystring_expire": REPORTS_URL_EXPIRY_S,
@@ -196,23 +252,15 @@ else:
 STORAGES = {
     "default": REPORTS_STORAGE,
     "reports": REPORTS_STORAGE,
-    "staticfiles": {
-        "BACKEND": (
-            "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        )
-    },
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
 # --- Celery (solver and report jobs) --------------------------------------------------
 # With no broker configured, a filesystem transport under var/ lets `make run` start a real
-# worker beside the web server with nothing else installed.
+# worker beside the web server with nothing else installed (config/celery.py creates its folders).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem"):
     _broker_dir = Path(env("CELERY_BROKER_FILESYSTEM_DIR", default=str(VAR_DIR / "broker")))
-    for _sub in ("queue", "processed", "control"):
-        (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
@@ -231,6 +279,9 @@ CELERY_TASK_ROUTES = {
 SOLVER_TIME_LIMIT_S = env.int("SOLVER_TIME_LIMIT_S", default=20)
 CELERY_TASK_TIME_LIMIT = SOLVER_TIME_LIMIT_S + 60  # hard limit above the solver's own
 CELERY_TASK_SOFT_TIME_LIMIT = SOLVER_TIME_LIMIT_S + 30
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")  # beat's own bookkeeping
+# Who may queue how much work: requests per person per window (seconds).
+CLASSPLAN_WORK_RATE = (10, 60)
 
 # --- logging ---------------------------------------------------------------------------
 LOGGING = {
