@@ -279,7 +279,9 @@ CELERY_TASK_ROUTES = {
 SOLVER_TIME_LIMIT_S = env.int("SOLVER_TIME_LIMIT_S", default=20)
 CELERY_TASK_TIME_LIMIT = SOLVER_TIME_LIMIT_S + 60  # hard limit above the solver's own
 CELERY_TASK_SOFT_TIME_LIMIT = SOLVER_TIME_LIMIT_S + 30
-CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")  # beat's own bookkeeping
+# Beat keeps its schedule in memory: interval jobs only, nothing worth a file (and no shelve file
+# to find corrupted on a first start).
+CELERY_BEAT_SCHEDULER = "celery.beat:Scheduler"
 # Who may queue how much work: requests per person per window (seconds).
 CLASSPLAN_WORK_RATE = (10, 60)
 

@@ -9,7 +9,7 @@ from django_tenants.utils import schema_context
 
 from reports.models import Report
 from reports.services import plan_reports_queue, report_render
-from tests.reports.conftest import plan_create
+from tests.factories import plan_create
 
 pytestmark = pytest.mark.django_db
 
