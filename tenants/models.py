@@ -109,6 +109,49 @@ class Membership(models.Model):
         return f"{self.user} – {self.get_role_display()} at {self.school}"
 
 
+class DistrictSettings(models.Model):
+    """The district's own choices, one row (public schema): its name, time zone, the class-size
+    rule pack its schools follow, the default order of planning priorities, and the grades a
+    new school starts with. Read with `tenants.selectors.district_settings()`, changed with
+    `tenants.services.district_settings_update` (audited).
+    """
+
+    DEFAULT_RANKING = ["composites", "classes", "spread"]
+
+    name = models.CharField(
+        max_length=120, default="District office",
+        help_text="The district's name, as it appears on pages, reports and mails.",
+    )
+    time_zone = models.CharField(
+        max_length=64, default="UTC",
+        help_text="Every date and time on pages, reports and mails is shown in this time zone.",
+    )
+    rule_pack = models.CharField(
+        max_length=60, default="none",
+        help_text="The class-size rules of the district's jurisdiction (a rule pack shipped with Classplan).",
+    )
+    ranking = models.JSONField(
+        default=list, blank=True,
+        help_text="The default order of planning priorities (each school year may choose its own).",
+    )
+    grade_template = models.CharField(
+        max_length=200, default="K-6", blank=True,
+        help_text="The grades a new school starts with.",
+    )
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "district settings"
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="one_district_settings_row")]
+
+    def __str__(self):
+        return "District settings"
+
+    @property
+    def ranking_or_default(self) -> list[str]:
+        return list(self.ranking or self.DEFAULT_RANKING)
+
+
 class HandoffToken(models.Model):
     """A used school-switch token (its nonce): a link logs in once, whichever process serves it."""
 
@@ -164,8 +207,11 @@ class AuditEvent(models.Model):
         COMPARISON_REPORT_QUEUE = "comparison_report_queue", "Year comparison PDF asked for"
         REPORT_RETRY = "report_retry", "Report asked for again"
         DISTRICT_BUNDLE_QUEUE = "district_bundle_queue", "District ZIP asked for"
+        DISTRICT_SETTINGS_CHANGE = "district_settings_change", "District settings changed"
 
-    action = models.CharField(max_length=60, choices=Action.choices)
+    # No `choices=` on the column: the list of actions grows with the code, never with a migration;
+    # `audit_record` refuses an action that is not in `Action`.
+    action = models.CharField(max_length=60)
     actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL)
     school = models.ForeignKey(School, null=True, blank=True, on_delete=models.SET_NULL)
     school_code = models.CharField(max_length=30, blank=True)
@@ -183,3 +229,10 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.created:%Y-%m-%d %H:%M} {self.action} {self.school_code}"
+
+    @property
+    def action_label(self) -> str:
+        try:
+            return self.Action(self.action).label
+        except ValueError:
+            return self.action

@@ -1,10 +1,20 @@
 """Reads about schools and who may use them."""
 
 from django.db.models import QuerySet
-from django_tenants.utils import get_public_schema_name
+from django_tenants.utils import get_public_schema_name, schema_context
 
-from tenants.models import School, User
+from tenants.models import DistrictSettings, School, User
 from tenants.policy import is_district_staff
+
+
+def district_settings() -> DistrictSettings:
+    """The district's settings (the one row; its defaults until someone changes them).
+
+    Read-only: an unsaved row with the defaults when none is stored yet (a GET never writes).
+    """
+    with schema_context(get_public_schema_name()):
+        return DistrictSettings.objects.filter(pk=1).first() or DistrictSettings(pk=1)
+
 
 def school_list() -> QuerySet[School]:
     """Every school (the district office's public row excluded)."""

@@ -1,18 +1,20 @@
 """State changes for schools, people and access. Each one is a single audited action (tenants/audit.py)."""
 
+import zoneinfo
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from datetime import timedelta
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
-from django_tenants.utils import get_public_schema_name
+from django_tenants.utils import get_public_schema_name, schema_context
 
 from tenants.audit import Action, audit_record, row_values, values_changed
 from tenants.context import current_school
-from tenants.models import Domain, HandoffToken, Membership, School, User
+from tenants.models import DistrictSettings, Domain, HandoffToken, Membership, School, User
 from tenants.signals import school_deleted
 
 
@@ -118,6 +120,39 @@ def _row_school(obj) -> School | None:
         if isinstance(school, School):
             return school
     return current_school()
+
+
+DISTRICT_SETTINGS_FIELDS = ("name", "time_zone", "rule_pack", "ranking", "grade_template")
+
+
+@transaction.atomic
+def district_settings_update(*, actor: User | None, **changes) -> DistrictSettings:
+    """Change the district's settings (any of DISTRICT_SETTINGS_FIELDS), with one audit event.
+
+    Validation of values that depend on higher layers (a rule pack's id, a grade template)
+    is the caller's form's job; the time zone is checked here.
+    """
+    unknown = set(changes) - set(DISTRICT_SETTINGS_FIELDS)
+    if unknown:
+        raise ValueError(f"Not a district setting: {', '.join(sorted(unknown))}.")
+    if "time_zone" in changes:
+        try:
+            zoneinfo.ZoneInfo(changes["time_zone"])
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValidationError({"time_zone": f"{changes['time_zone']!r} is not a time zone (e.g. America/Toronto)."})
+    with schema_context(get_public_schema_name()):
+        row, _ = DistrictSettings.objects.select_for_update().get_or_create(pk=1)
+        old = {f: getattr(row, f) for f in changes}
+        for field, value in changes.items():
+            setattr(row, field, value)
+        row.full_clean()
+        row.save()
+        new = {f: getattr(row, f) for f in changes}
+    changed = {f for f in changes if old[f] != new[f]}
+    if changed:
+        audit_record(action=Action.DISTRICT_SETTINGS_CHANGE, actor=actor, school=None, target=row,
+                     old={f: old[f] for f in changed}, new={f: new[f] for f in changed})
+    return row
 
 
 @transaction.atomic
