@@ -45,20 +45,21 @@ limits it answers in time and memory, if not always with a plan.
 
 from __future__ import annotations
 
+import heapq
+import math
 import time
 
 import numpy as np
 
 from .deadline import Deadline, DeadlineReached
-from .line import Chain, chain_of
+from .line import STRUCTURE, Chain, chain_of, needs_checking, shaped
 from .outcome import FoundPlan, Outcome, Search, Status
 from .plans import build_classes
-from .problem import ClassType, Problem
+from .problem import ClassType, Problem, Rule, RuleKind
 
 FAR = 10 ** 6          # "no completion" in the class-count bounds
 SLICE = 4_000_000      # numbers in one temporary table
 MAX_STATES = 400_000   # states of one half-step of the programme
-STRUCTURE_CRITERIA = ("composites", "classes")
 
 
 def _class_counts(t: ClassType | None, students: int) -> range:
@@ -199,42 +200,145 @@ def fewest_classes(chain: Chain, types, deadline: Deadline) -> int | None:
                         & (c <= t.max_count))
                 edge[rows] = np.minimum(FAR, np.where(fits, c + after[None, :], FAR).min(axis=1))
             edge[0] = after[0]
-        # F[b] = min over a of straight(S - b - a) + edge[a]
+        # F[b] = min over a of straight(S - b - a) + edge[a], over the a an edge can take
+        usable = np.flatnonzero(edge < FAR)
         new = np.full(S + 1, FAR, dtype=np.int64)
-        a = np.arange(S + 1)[None, :]
-        for rows in _slices(S + 1, S + 1):
+        a = usable[None, :]
+        for rows in _slices(S + 1, len(usable)) if len(usable) else ():
             deadline.check()
             b = np.arange(S + 1)[rows][:, None]
             z = S - b - a
             straight = np.where(z >= 0, n_low[np.clip(z, 0, S)], FAR)
-            new[rows] = np.minimum(FAR, (straight + edge[None, :]).min(axis=1))
+            new[rows] = np.minimum(FAR, (straight + edge[usable][None, :]).min(axis=1))
         after = new
     return int(after[0]) if after[0] < FAR // 2 else None
+
+
+class _Best:
+    """The k cheapest entries (cost, structure, decisions) of distinct structure reaching
+    one state, by structure; the dearest kept is remembered once the list is full."""
+
+    __slots__ = ("entries", "worst")
+
+    def __init__(self, entry):
+        self.entries = {entry[1]: entry}
+        self.worst = None
+
+    def offer(self, entry, k: int) -> None:
+        cost, structure = entry[0], entry[1]
+        old = self.entries.get(structure)
+        if old is not None:
+            if cost < old[0]:
+                self.entries[structure] = entry
+                if self.worst is not None and self.worst[1] == structure:
+                    self.worst = max(self.entries.values(), key=_cost)
+            return
+        if len(self.entries) < k:
+            self.entries[structure] = entry
+            if len(self.entries) == k:
+                self.worst = max(self.entries.values(), key=_cost)
+            return
+        if self.worst is None:
+            self.worst = max(self.entries.values(), key=_cost)
+        if cost < self.worst[0]:
+            del self.entries[self.worst[1]]
+            self.entries[structure] = entry
+            self.worst = max(self.entries.values(), key=_cost)
 
 
 def _offer(lists: dict, key, entry, k: int) -> None:
     """Keep the k cheapest entries of distinct structure under `key`."""
     found = lists.get(key)
     if found is None:
-        lists[key] = [entry]
-        return
-    cost, structure = entry[0], entry[1]
-    for i, old in enumerate(found):
-        if old[1] == structure:
-            if cost < old[0]:
-                found[i] = entry
-                found.sort(key=_cost)
-            return
-    if len(found) < k:
-        found.append(entry)
-        found.sort(key=_cost)
-    elif cost < found[-1][0]:
-        found[-1] = entry
-        found.sort(key=_cost)
+        lists[key] = _Best(entry)
+    else:
+        found.offer(entry, k)
 
 
 def _cost(entry):
     return entry[0]
+
+
+class Tally:
+    """Class counts a structure must have: for each share or average rule, the number of
+    free classes it concerns, at least `least[r]` (a necessary condition, exact to use
+    as a filter: see `rule_tally`). marks[type index] says which counts a class of that
+    type adds to."""
+
+    def __init__(self, marks: dict[int, tuple[int, ...]], least: tuple[int, ...]):
+        self.marks = marks
+        self.least = least
+
+    def passes(self, tallies: tuple[int, ...]) -> bool:
+        return all(t >= low for t, low in zip(tallies, self.least))
+
+
+class _Counting:
+    """A Tally inside the programme: counts kept no higher than their least (more is no
+    better, so states that differ above it are one), transitions remembered, and which
+    counts can still grow after each grade of the chain."""
+
+    def __init__(self, tally: Tally, chain: Chain):
+        self.tally = tally
+        self.start = tuple(0 for _ in tally.least)
+        self.cache: dict = {}
+        rules = range(len(tally.least))
+        self.growing = []  # growing[i]: the counts some type after grade i still adds to
+        for i in range(len(chain.grades)):
+            later = [k for k in chain.straight[i + 1:] + chain.edge[i + 1:] if k is not None]
+            self.growing.append({r for r in rules for k in later if tally.marks[k][r]})
+
+    def counts(self, k) -> bool:
+        return k is not None and any(self.tally.marks[k])
+
+    def add(self, tallies: tuple, k: int, n: int) -> tuple:
+        key = (tallies, k, n)
+        found = self.cache.get(key)
+        if found is None:
+            found = self.cache[key] = tuple(
+                min(low, t + n * mark)
+                for t, mark, low in zip(tallies, self.tally.marks[k], self.tally.least))
+        return found
+
+    def alive(self, tallies: tuple, i: int) -> bool:
+        return all(t >= low or r in self.growing[i]
+                   for r, (t, low) in enumerate(zip(tallies, self.tally.least)))
+
+
+def rule_tally(problem: Problem, types) -> Tally | None:
+    """The fewest free classes each share and average rule must concern, from its
+    students alone. Every free student of a rule's grades sits in a free class the rule
+    concerns. Share: with N such classes (and the fixed ones), at least
+    ceil(share * all) - small fixed ones are small (at most `size`), the others at most
+    the largest size those types allow, so the students fit only if N is large enough.
+    Average: the students are at most average * (N + fixed concerned)."""
+    rules = [r for r in problem.rules if r.kind != RuleKind.CAP]
+    if not rules:
+        return None
+    marks = {k: tuple(int(r.concerns(t.grades)) for r in rules) for k, t in enumerate(types)}
+    free = problem.free_students
+    least = []
+    for r in rules:
+        students = sum(free[g] for g in r.grades)
+        fixed = [f.size for f in problem.fixed if r.concerns(f.codes)]
+        widest = max((t.max_size for t in types if r.concerns(t.grades)), default=0)
+        n = 0
+        while not _could_hold(r, students, n, fixed, widest):
+            n += 1
+            if n > students:
+                break
+        least.append(n)
+    return Tally(marks, tuple(least))
+
+
+def _could_hold(rule, students: int, n: int, fixed: list[int], widest: int) -> bool:
+    if rule.kind == RuleKind.AVERAGE:
+        return students + sum(fixed) <= rule.average * (n + len(fixed))
+    small_fixed = sum(1 for size in fixed if size <= rule.size)
+    small = max(0, math.ceil(rule.share * (n + len(fixed))) - small_fixed)
+    if small > n:
+        return False
+    return students <= min(rule.size, widest) * small + widest * (n - small)
 
 
 class _Ticker:
@@ -255,16 +359,19 @@ class _Ticker:
 
 
 def best_structures(types, chain: Chain, bounds: ClassBounds, composites: int,
-                    classes: int, k: int, deadline: Deadline) -> list[tuple]:
+                    classes: int, k: int, deadline: Deadline,
+                    tally: Tally | None = None) -> list[tuple]:
     """The k best structures of the level (smallest spread first), each as (its smallest
     spread, counts {type: classes}, placement {(type, grade): students}); [] when the
     level has no plan. Raises DeadlineReached. `bounds` must cover at least `composites`
-    composites."""
+    composites. `tally`: class counts to keep per structure and a test they must pass."""
     ticker = _Ticker(deadline)
     m = len(chain.grades)
-    # state: (classes, composites, low size, high size on the edge, b) -> entries
+    counting = _Counting(tally, chain) if tally else None
+    nothing = counting.start if counting else 0
+    # state: (classes, composites, low size, high size on the edge, b, tallies) -> entries
     # entry: (spread so far, structure, decisions)
-    states = {(0, 0, None, None, 0): [(0, (), ())]}
+    states = {(0, 0, None, None, 0, nothing): _Best((0, (), ()))}
     for i in range(m):
         deadline.check()
         S = chain.students[i]
@@ -273,9 +380,11 @@ def best_structures(types, chain: Chain, bounds: ClassBounds, composites: int,
         most_right = 0
         if e is not None:
             most_right = min(S, min(e.max_count, composites) * (e.max_size - e.min_per_grade))
+        fixed = chain.fixed[i] if chain.fixed else None
         # half-step 1: the straight classes of grade i; R students left for edge i
         middle: dict = {}
-        for (n0, c0, el, eh, b), entries in states.items():
+        counted = chain.straight[i] if counting and counting.counts(chain.straight[i]) else None
+        for (n0, c0, el, eh, b, tallies), entries in states.items():
             left = S - b
             if left < 0:
                 continue
@@ -292,14 +401,20 @@ def best_structures(types, chain: Chain, bounds: ClassBounds, composites: int,
                         low, high = el, eh
                     else:
                         low = high = None
-                    key = (n0 + n, c0, low, high, left - zs)
-                    for cost, structure, path in entries:
+                    if fixed is not None:  # the fixed classes holding grade i
+                        low = fixed[0] if low is None else min(low, fixed[0])
+                        high = fixed[1] if high is None else max(high, fixed[1])
+                    key = (n0 + n, c0, low, high, left - zs,
+                           counting.add(tallies, counted, n) if counted is not None and n
+                           else tallies)
+                    for cost, structure, path in entries.entries.values():
                         _offer(middle, key, (cost, (structure, n), (path, zs, n)), k)
             ticker.size(middle)
         # half-step 2: the composite classes on edge i, taking the R students
         states = {}
         options_of: dict = {}
-        for (n1, c0, low, high, rest), entries in middle.items():
+        counted = chain.edge[i] if counting and counting.counts(chain.edge[i]) else None
+        for (n1, c0, low, high, rest, tallies), entries in middle.items():
             ticker.step()
             options = options_of.get((n1, c0, rest))
             if options is None:
@@ -312,12 +427,22 @@ def best_structures(types, chain: Chain, bounds: ClassBounds, composites: int,
                 else:
                     lo, hi = low, high
                 spread = hi - lo if lo is not None else 0
-                key = (n1 + c, c0 + c, el, eh, b)
-                for cost, structure, path in entries:
+                key = (n1 + c, c0 + c, el, eh, b,
+                       counting.add(tallies, counted, c) if counted is not None and c
+                       else tallies)
+                for cost, structure, path in entries.entries.values():
                     _offer(states, key, (cost + spread, (structure, c), (path, c, z, rest)), k)
             ticker.size(states)
-    found = states.get((classes, composites, None, None, 0), [])
-    return [(cost, *_decode(chain, path)) for cost, _, path in found]
+        if counting:  # counts that can no longer reach their least: no plan ahead
+            states = {key: entries for key, entries in states.items()
+                      if counting.alive(key[5], i)}
+    entries = []
+    for (n, c, low, _, b, tallies), found in states.items():
+        if (n, c, low, b) == (classes, composites, None, 0) and (
+                tally is None or tally.passes(tallies)):
+            entries += found.entries.values()
+    entries = sorted(entries, key=_cost)[:k]
+    return [(cost, *_decode(chain, path)) for cost, _, path in entries]
 
 
 def _edge_options(chain: Chain, types, bounds: ClassBounds, i: int, composites_left: int,
@@ -373,13 +498,26 @@ def _decode(chain: Chain, path) -> tuple[dict, dict]:
 class ChainEngine:
     """Plans in rank order by the programme.
 
-    A *level* is a (composites, classes) pair. The ranking orders structures by
-    composites, classes and spread in some order; the criteria before `spread` (all of
-    them when spread is not ranked) depend on the level only, so levels are taken in the
-    order of those, in *groups* of levels that tie on them. Within a group the k best
-    structures of each level (best_structures) are merged by the whole ranking: the k
-    best of the group are among them. Groups are taken until `alternatives` plans are
-    found; each plan is the best of its structure and they come in rank order.
+    A *level* is a (composites, classes) pair of the free classes (the fixed classes add
+    their own). Two ways through the levels:
+
+    * Rankings with their structure criteria first (line.shaped): levels in the order
+      of those criteria, each level's structures enumerated in the order of the size
+      criteria (`_enumerate`): by spread from the programme's k best with growing k; or,
+      with `largest` first, cap by cap (a cap L on every class is a lower maximum size:
+      the structures that first have a plan at L, by their spread at L). Without share
+      or average rules this order is the ranking itself and the first structures are
+      the answer. With them (or `largest` after `spread`) it is the order of a
+      *relaxation*: the same problem without those rules (and `largest` counted as 0),
+      whose best plan of each structure is no worse than the problem's. Each structure
+      is then solved exactly, rules included, by the MIP engine with its counts fixed
+      (mip.StructureSolver), and the enumeration stops once the next relaxed key is no
+      better than the k-th best exact key found: no structure left can do better.
+    * Other rankings (structure criteria after spread; no largest, no rule to check):
+      levels in groups that tie on the criteria before spread, the k best structures of
+      each level of a group merged by the whole ranking.
+
+    Each plan is the best of its structure, and they come in rank order.
     """
 
     name = "chain"
@@ -392,42 +530,54 @@ class ChainEngine:
         self.most_composites = sum(self.types[k].max_count for k in self.chain.edge
                                    if k is not None)
         self.bounds: ClassBounds | None = None
+        self.fixed_classes = len(problem.fixed)
+        self.fixed_composites = problem.fixed_composites
+        line = set(self.chain.grades)
+        self.fixed_spread = sum(max(sizes) - min(sizes) for sizes in
+                                (problem.fixed_sizes(g.code) for g in problem.grades
+                                 if g.code not in line) if sizes)
+        self.variants: dict[int, ChainEngine] = {}  # the problem capped at each size
+        self.tally = rule_tally(problem, self.types)
         self.stats = {"build_s": 0.0, "solver_s": 0.0}
 
     def fewest_classes(self) -> Outcome:
+        if any(r.kind != RuleKind.CAP for r in self.problem.rules):
+            # the programme does not model share and average rules: the MIP's count model
+            from .mip import MipEngine  # noqa: PLC0415  (deferred: Pyomo)
+
+            mip = MipEngine(self.problem, self.deadline)
+            outcome = mip.fewest_classes()
+            self.stats.update(mip.stats)
+            return outcome
         try:
             fewest = fewest_classes(self.chain, self.types, self.deadline)
         except DeadlineReached:
             return Outcome(Status.TIMEOUT)
-        return Outcome(Status.INFEASIBLE) if fewest is None else Outcome(Status.OPTIMAL, fewest)
+        if fewest is None:
+            return Outcome(Status.INFEASIBLE)
+        return Outcome(Status.OPTIMAL, fewest + self.fixed_classes)
 
     def search(self, fewest: int | None = None) -> Search:
-        problem = self.problem
-        ranking = problem.ranking
         found: list[FoundPlan] = []
         try:
-            for group in self._groups():
-                wanted = problem.alternatives - len(found)
-                merged = []
-                for composites, classes in group:
-                    started = time.monotonic()
-                    best = best_structures(self.types, self.chain, self.bounds, composites,
-                                           classes, wanted, self.deadline)
-                    self.stats["solver_s"] += time.monotonic() - started
-                    merged += [({"composites": composites, "classes": classes,
-                                 "spread": spread}, counts, placed)
-                               for spread, counts, placed in best]
-                    if "spread" not in ranking and len(merged) >= wanted:
-                        break  # the whole group ties
-                merged.sort(key=lambda item: _key(item[0], ranking))
-                for figures, counts, placed in merged[:wanted]:
-                    found.append(self._plan(figures, counts, placed))
-                if len(found) >= problem.alternatives:
-                    break
+            if shaped(self.problem.ranking):
+                found += self._by_levels()
+            else:
+                self._by_groups(found)
         except DeadlineReached:
             # every plan found is proven; only later alternatives are missing
             return Search(Status.OPTIMAL if found else Status.TIMEOUT, found, self.stats)
         return Search(Status.OPTIMAL if found else Status.INFEASIBLE, found, self.stats)
+
+    # --- figures ---------------------------------------------------------------------
+
+    def _figures(self, composites: int, classes: int, spread: int, largest: int = 0) -> dict:
+        return {"composites": composites + self.fixed_composites,
+                "classes": classes + self.fixed_classes,
+                "spread": spread + self.fixed_spread, "largest": largest}
+
+    def _key(self, figures: dict) -> tuple:
+        return _key(figures, self.problem.ranking)
 
     def _plan(self, figures: dict, counts: dict, placed: dict) -> FoundPlan:
         groups = [(t.grades, t.min_per_grade, counts.get(k, 0),
@@ -435,6 +585,8 @@ class ChainEngine:
                   for k, t in enumerate(self.types)]
         claimed = {c: figures[c] for c in self.problem.ranking}
         return FoundPlan(build_classes(self.problem, groups), claimed)
+
+    # --- levels ----------------------------------------------------------------------
 
     def _cover(self, composites: int) -> None:
         """Class-count tables covering at least `composites` composites."""
@@ -445,18 +597,17 @@ class ChainEngine:
             self.stats["build_s"] += time.monotonic() - started
 
     def _levels_of(self, composites: int) -> list[tuple[int, int]]:
-        """Every level with this many composites, most classes first."""
+        """Every level with this many free composites, most classes first."""
         self._cover(composites)
         span = self.bounds.level_range(composites)
         if span is None:
             return []
         fewest, most = span
-        return [(composites, n) for n in range(min(most, self.problem.teachers), fewest - 1, -1)]
+        free = self.problem.teachers - self.fixed_classes
+        return [(composites, n) for n in range(min(most, free), fewest - 1, -1)]
 
-    def _groups(self):
-        """Groups of levels, in rank order (see the class's docstring)."""
-        ranking = self.problem.ranking
-        prefix = ranking[:ranking.index("spread")] if "spread" in ranking else ranking
+    def _level_groups(self, prefix):
+        """Groups of levels that tie on the criteria in `prefix`, in their order."""
         if prefix[:1] == ("composites",):  # composites first: tables grow as needed
             for composites in range(self.most_composites + 1):
                 levels = self._levels_of(composites)
@@ -467,16 +618,176 @@ class ChainEngine:
             return
         levels = [level for composites in range(self.most_composites + 1)
                   for level in self._levels_of(composites)]
-        levels.sort(key=lambda level: _key(dict(zip(STRUCTURE_CRITERIA, level)), prefix))
+        keyed = sorted((_key(self._figures(c, n, 0), prefix), (c, n)) for c, n in levels)
         group: list = []
-        for level in levels:
-            if group and (_key(dict(zip(STRUCTURE_CRITERIA, level)), prefix)
-                          != _key(dict(zip(STRUCTURE_CRITERIA, group[0])), prefix)):
+        for index, (key, level) in enumerate(keyed):
+            group.append(level)
+            if index + 1 == len(keyed) or keyed[index + 1][0] != key:
                 yield group
                 group = []
-            group.append(level)
-        if group:
-            yield group
+
+    # --- structure criteria first -------------------------------------------------------
+
+    def _by_levels(self) -> list[FoundPlan]:
+        ranking = self.problem.ranking
+        prefix = tuple(c for c in ranking if c in STRUCTURE)
+        checker = None
+        if needs_checking(self.problem):
+            from .mip import StructureSolver  # noqa: PLC0415  (deferred: Pyomo)
+
+            checker = StructureSolver(self.problem, self.deadline)
+        want = self.problem.alternatives
+        best: list[tuple[tuple, FoundPlan]] = []  # exact keys, best first
+        for group in self._level_groups(prefix):
+            streams = [self._enumerate(level, want) for level in group]
+            for relaxed, figures, counts, placed in heapq.merge(*streams, key=_first):
+                if len(best) >= want and relaxed >= best[want - 1][0]:
+                    break  # no structure left in the group can do better
+                if checker is None:
+                    best.append((relaxed, self._plan(figures, counts, placed)))
+                else:
+                    exact = checker.best(self._structure(counts))
+                    self.stats["checked"] = self.stats.get("checked", 0) + 1
+                    if exact is not None:
+                        best.append((self._key(exact[0]), exact[1]))
+                best.sort(key=_first)
+                if len(best) >= want and relaxed >= best[want - 1][0]:
+                    break  # the structures to come have relaxed keys no smaller
+            if len(best) >= want:
+                break  # later groups come later in the ranking
+        return [plan for _, plan in best[:want]]
+
+    def _structure(self, counts: dict) -> dict[tuple[str, ...], int]:
+        return {self.types[k].grades: n for k, n in counts.items() if n}
+
+    def _enumerate(self, level, want: int):
+        """(relaxed key, figures, counts, placed) of the level's structures, in the order
+        of the relaxed key."""
+        ranking = self.problem.ranking
+        sizes = [c for c in ranking if c not in STRUCTURE]
+        if sizes[:1] == ["largest"]:
+            yield from self._by_largest(level, want)
+            return
+        composites, classes = level
+        yielded = set()
+        k = want
+        while True:
+            started = time.monotonic()
+            found = best_structures(self.types, self.chain, self.bounds, composites, classes,
+                                    k, self.deadline, self.tally)
+            self.stats["solver_s"] += time.monotonic() - started
+            for spread, counts, placed in found:
+                structure = tuple(sorted(counts.items()))
+                if structure in yielded:
+                    continue
+                yielded.add(structure)
+                figures = self._figures(composites, classes, spread)
+                yield self._key(figures), figures, counts, placed
+            if len(found) < k:
+                return
+            k *= 2
+
+    def _by_largest(self, level, want: int):
+        """The level's structures by the smallest largest class they allow, then by
+        their spread under that cap."""
+        composites, classes = level
+        seen: set = set()
+        fixed = max((f.size for f in self.problem.fixed), default=1)
+        top = max([t.max_size for t in self.types] + [fixed])
+        for cap in range(self._least_largest(level, fixed, top), top + 1):
+            variant = self._variant(cap)
+            variant._cover(composites)
+            k = len(seen) + want
+            yielded_here = set()
+            while True:
+                started = time.monotonic()
+                found = best_structures(variant.types, variant.chain, variant.bounds,
+                                        composites, classes, k, self.deadline, variant.tally)
+                self.stats["solver_s"] += time.monotonic() - started
+                for spread, counts, placed in found:
+                    structure = tuple(sorted((variant.types[k_].grades, n)
+                                             for k_, n in counts.items() if n))
+                    if structure in seen or structure in yielded_here:
+                        continue
+                    yielded_here.add(structure)
+                    counts = self._reindex(variant, counts)
+                    placed = {(self._index(variant, k_), g): z for (k_, g), z in placed.items()}
+                    figures = self._figures(composites, classes, spread, cap)
+                    yield self._key(figures), figures, counts, placed
+                if len(found) < k:
+                    break
+                k *= 2
+            seen |= yielded_here
+
+    def _least_largest(self, level, low: int, high: int) -> int:
+        """The smallest cap on every class (at least `low`, the largest fixed class)
+        under which the level still has a plan."""
+        composites, classes = level
+        while low < high:
+            middle = (low + high) // 2
+            variant = self._variant(middle)
+            fits = variant.chain is not None and variant.most_composites >= composites
+            if fits:
+                variant._cover(composites)
+                fits = variant.bounds.allows(0, composites, 0, classes)
+            low, high = (low, middle) if fits else (middle + 1, high)
+        return low
+
+    def _variant(self, cap: int):
+        """The engine for the problem with no class above `cap` (a cap rule on every
+        grade), made once per cap."""
+        variant = self.variants.get(cap)
+        if variant is None:
+            rule = Rule(RuleKind.CAP, tuple(g.code for g in self.problem.grades), size=cap,
+                        label="largest")
+            problem = self.problem.with_changes(rules=self.problem.rules + (rule,))
+            variant = ChainEngine.__new__(ChainEngine)
+            variant.problem, variant.deadline = problem, self.deadline
+            variant.types = problem.class_types
+            variant.chain = chain_of(problem, variant.types)
+            variant.bounds, variant.stats = None, self.stats
+            variant.tally = rule_tally(problem, variant.types)
+            variant.most_composites = (
+                sum(variant.types[k].max_count for k in variant.chain.edge if k is not None)
+                if variant.chain is not None else 0)
+            self.variants[cap] = variant
+        return variant
+
+    def _index(self, variant, k: int) -> int:
+        grades = variant.types[k].grades
+        return next(i for i, t in enumerate(self.types) if t.grades == grades)
+
+    def _reindex(self, variant, counts: dict) -> dict:
+        return {self._index(variant, k): n for k, n in counts.items()}
+
+    # --- other rankings ----------------------------------------------------------------
+
+    def _by_groups(self, found: list[FoundPlan]) -> list[FoundPlan]:
+        problem = self.problem
+        ranking = problem.ranking
+        prefix = ranking[:ranking.index("spread")] if "spread" in ranking else ranking
+        for group in self._level_groups(prefix):
+            wanted = problem.alternatives - len(found)
+            merged = []
+            for composites, classes in group:
+                started = time.monotonic()
+                best = best_structures(self.types, self.chain, self.bounds, composites,
+                                       classes, wanted, self.deadline)
+                self.stats["solver_s"] += time.monotonic() - started
+                merged += [(self._figures(composites, classes, spread), counts, placed)
+                           for spread, counts, placed in best]
+                if "spread" not in ranking and len(merged) >= wanted:
+                    break  # the whole group ties
+            merged.sort(key=lambda item: self._key(item[0]))
+            for figures, counts, placed in merged[:wanted]:
+                found.append(self._plan(figures, counts, placed))
+            if len(found) >= problem.alternatives:
+                break
+        return found
+
+
+def _first(item):
+    return item[0]
 
 
 def _key(figures: dict, criteria) -> tuple:

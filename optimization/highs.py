@@ -84,13 +84,19 @@ class DeadlineSolver:
 
     def add(self, constraints) -> None:
         """Translate constraints (all of the model's at first; cuts added later)."""
-        for constraint in constraints:
+        for number, constraint in enumerate(constraints):
+            if number % 256 == 255:
+                self.deadline.check()
             columns, coefficients, constant = self._linear(constraint.body)
             lower, upper = self._limits(constraint, constant)
             self.highs.addRow(lower, upper, len(columns), columns, coefficients)
             if not (is_constant(constraint.lower) and is_constant(constraint.upper)):
                 self.mutable.append((constraint, self.rows, constant))
             self.rows += 1
+
+    def fix(self, var, lower: float, upper: float) -> None:
+        """Change a variable's bounds in HiGHS only (the model keeps its own)."""
+        self.highs.changeColBounds(self.column[id(var)], lower, upper)
 
     @staticmethod
     def _limits(constraint, constant) -> tuple[float, float]:

@@ -9,11 +9,33 @@ from dataclasses import dataclass
 from .problem import ClassType, Problem, RuleKind
 
 
+STRUCTURE = ("composites", "classes")
+
+
+def shaped(ranking) -> bool:
+    """Whether the ranking lists its structure criteria (composites, classes) before its
+    size criteria (largest, spread)."""
+    sizes = [c in STRUCTURE for c in ranking]
+    return sizes == sorted(sizes, reverse=True)
+
+
+def needs_checking(problem: Problem) -> bool:
+    """Whether the programme's plans must be checked against rules it does not model:
+    share and average rules, or `largest` ranked after `spread`."""
+    ranking = problem.ranking
+    late_largest = ("largest" in ranking and "spread" in ranking
+                    and ranking.index("spread") < ranking.index("largest"))
+    return late_largest or any(r.kind != RuleKind.CAP for r in problem.rules)
+
+
 def applies(problem: Problem) -> bool:
-    """Whether the chain programme solves this problem exactly (chain.py's docstring)."""
-    return (not problem.fixed and "largest" not in problem.ranking
-            and all(r.kind == RuleKind.CAP for r in problem.rules)
-            and chain_of(problem, problem.class_types) is not None)
+    """Whether the chain programme solves this problem exactly (chain.py's docstring):
+    chain composites; and, with rules other than caps or with `largest` ranked, a
+    ranking with its structure criteria first."""
+    if chain_of(problem, problem.class_types) is None:
+        return False
+    return shaped(problem.ranking) or not (needs_checking(problem)
+                                           or "largest" in problem.ranking)
 
 
 @dataclass(frozen=True)
@@ -24,6 +46,7 @@ class Chain:
     students: tuple[int, ...]
     straight: tuple[int | None, ...]  # type index of each grade's straight classes
     edge: tuple[int | None, ...]      # type index of the composite after each grade
+    fixed: tuple[tuple[int, int] | None, ...] = ()  # sizes of the fixed classes, per grade
 
 
 def chain_of(problem: Problem, types: tuple[ClassType, ...]) -> Chain | None:
@@ -58,7 +81,11 @@ def chain_of(problem: Problem, types: tuple[ClassType, ...]) -> Chain | None:
     edges = []
     for here, after in zip(line, line[1:] + [None]):
         edges.append(neighbours[here].get(after) if after else None)
+    windows = []
+    for g in line:
+        sizes = problem.fixed_sizes(g)
+        windows.append((min(sizes), max(sizes)) if sizes else None)
     return Chain(tuple(line), tuple(free[g] for g in line),
-                 tuple(straight.get(g) for g in line), tuple(edges))
+                 tuple(straight.get(g) for g in line), tuple(edges), tuple(windows))
 
 

@@ -24,15 +24,16 @@ import time
 
 import pyomo.environ as pyo
 
-from .deadline import Deadline
+from .deadline import Deadline, DeadlineReached
 from .highs import DeadlineSolver
-from .model import (build_count_model, build_plan_model, exclude_structure,
+from .model import (Setting, build_count_model, build_plan_model, exclude_structure,
                     figure_values, solution_of)
 from .outcome import FoundPlan, Outcome, Search, Status
 from .plans import build_classes
 from .problem import Problem
 
 WEIGHT_LIMIT = 20_000
+MAX_CELLS = 150_000  # a larger model would not be built in time and memory
 
 
 class SolverDisagreement(Exception):
@@ -49,28 +50,58 @@ class MipEngine:
         self.stats = {"build_s": 0.0, "solver_s": 0.0, "solves": 0}
 
     def fewest_classes(self) -> Outcome:
-        started = time.monotonic()
-        model = build_count_model(self.problem)
-        self.stats["build_s"] += time.monotonic() - started
-        solver = DeadlineSolver(model, self.deadline)
-        outcome = solver.minimize(model.fewest_classes)
+        setting = Setting(self.problem, teacher_limit=False, deadline=self.deadline)
+        if setting.cells(one_hot=False) > MAX_CELLS:
+            self.stats["too_large"] = True
+            return Outcome(Status.TIMEOUT)
+        try:
+            model, solver = self._build(build_count_model, setting)
+            outcome = solver.minimize(model.fewest_classes)
+        except DeadlineReached:
+            return Outcome(Status.TIMEOUT)
         self._count(solver)
         if outcome.status != Status.OPTIMAL:
             return Outcome(outcome.status if outcome.status == Status.INFEASIBLE
                            else Status.TIMEOUT)
         return Outcome(Status.OPTIMAL, round(outcome.value))
 
+    def _build(self, builder, setting, *args):
+        started = time.monotonic()
+        model = builder(setting, *args)
+        solver = DeadlineSolver(model, self.deadline)
+        self.stats["build_s"] += time.monotonic() - started
+        return model, solver
+
     def search(self, fewest: int | None = None) -> Search:
         """Plans in rank order; `fewest` (min_teachers, when known) narrows the model."""
+        setting = Setting(self.problem, teacher_limit=True, deadline=self.deadline)
+        try:
+            if setting.cells(one_hot=True) > MAX_CELLS:
+                self.stats["too_large"] = True
+                return self._any_plan(setting)
+            return self._search(setting, fewest)
+        except DeadlineReached:  # while building a model
+            return Search(Status.TIMEOUT, [], self.stats)
+
+    def _any_plan(self, setting) -> Search:
+        """A problem too large for the plan model: a plan of the count model (fewest
+        composites, then most classes), not proven best by the whole ranking."""
+        if setting.cells(one_hot=False) > MAX_CELLS:
+            return Search(Status.TIMEOUT, [], self.stats)
+        model, solver = self._build(build_count_model, setting)
+        outcome = solver.minimize(model.fewest_composites_then_most_classes)
+        self._count(solver)
+        if not outcome.has_solution:
+            return Search(Status.TIMEOUT, [], self.stats)
+        return Search(Status.FEASIBLE, [self._plan(model, claimed=False)], self.stats)
+
+    def _search(self, setting, fewest) -> Search:
         problem = self.problem
-        started = time.monotonic()
-        model = build_plan_model(problem, fewest)
-        self.stats["build_s"] += time.monotonic() - started
+        model, solver = self._build(build_plan_model, setting, fewest)
         prefix, rest = _split(problem.ranking)
         groups = _groups(prefix, model.figure_range) + _groups(rest, model.figure_range)
         by_level = len(_groups(prefix, model.figure_range)) == 1
         stages = [_Stage(model, i, group) for i, group in enumerate(groups)]
-        solver = DeadlineSolver(model, self.deadline)
         found: list[FoundPlan] = []
         status = Status.TIMEOUT  # what is known of the first plan
         same_level = False       # whether the last plan's level may hold more structures
@@ -131,14 +162,14 @@ class MipEngine:
                 model.bound[criterion].set_value(values[criterion])
         return Status.OPTIMAL, self._plan(model)
 
-    def _plan(self, model) -> FoundPlan:
+    def _plan(self, model, claimed: bool = True) -> FoundPlan:
         counts, placed = solution_of(model)
         kinds = model.setting.kinds
         groups = [(q.grades, q.min_per_grade, counts[i], {g: placed[i, g] for g in q.grades})
                   for i, q in enumerate(kinds)]
-        values = figure_values(model)
-        claimed = {c: values[c] for c in self.problem.ranking if c in values}
-        return FoundPlan(build_classes(self.problem, groups), claimed)
+        values = figure_values(model) if claimed else {}
+        return FoundPlan(build_classes(self.problem, groups),
+                         {c: values[c] for c in self.problem.ranking if c in values})
 
     @staticmethod
     def _structure(model) -> dict[int, int]:
@@ -151,6 +182,45 @@ class MipEngine:
     def _count(self, solver: DeadlineSolver) -> None:
         self.stats["solver_s"] += solver.seconds
         self.stats["solves"] += solver.solves
+
+
+class StructureSolver:
+    """The best plan of one given structure by the whole ranking, every rule included:
+    the plan model with the structure's class counts fixed. The chain programme uses it
+    to solve exactly the structures its relaxation proposes (chain.py)."""
+
+    def __init__(self, problem: Problem, deadline: Deadline):
+        self.engine = MipEngine(problem, deadline)
+        setting = Setting(problem, teacher_limit=True, deadline=deadline)
+        self.model, self.solver = self.engine._build(build_plan_model, setting)
+        _, sizes = _split(problem.ranking)
+        groups = _groups(sizes, self.model.figure_range) or [["classes"]]
+        self.stages = [_Stage(self.model, i, group) for i, group in enumerate(groups)]
+        self.type_of = {problem.class_types[k].grades: k for k in self.model.type_indexes}
+
+    def best(self, structure: dict[tuple[str, ...], int]):
+        """(figures, plan) of the structure's best plan; None when it has none. Raises
+        DeadlineReached when the time runs out before that is proven."""
+        if any(n and grades not in self.type_of for grades, n in structure.items()):
+            return None  # a type the teachers or the students leave no room for
+        chosen = [self.model.type_count_binary(k, structure.get(grades, 0))
+                  for grades, k in self.type_of.items()]
+        if None in chosen:
+            return None
+        for binary in chosen:
+            self.solver.fix(binary, 1, 1)
+        try:
+            outcome, plan = self.engine._solve(self.model, self.solver, self.stages)
+        except SolverDisagreement:
+            raise DeadlineReached from None  # not proven: as if out of time
+        finally:
+            for binary in chosen:
+                self.solver.fix(binary, 0, 1)
+        if outcome == Status.INFEASIBLE:
+            return None
+        if outcome != Status.OPTIMAL:
+            raise DeadlineReached
+        return figure_values(self.model), plan
 
 
 def _split(ranking) -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -34,6 +34,7 @@ from fractions import Fraction
 
 import pyomo.environ as pyo
 
+from .deadline import Deadline
 from .kinds import Kind, kinds_of
 from .problem import Problem, RuleKind
 
@@ -60,11 +61,15 @@ def farey_neighbours(x: Fraction, most: int) -> tuple[Fraction, Fraction]:
 
 
 class Setting:
-    """What both models read from the problem: kinds, free students, fixed figures."""
+    """What both models read from the problem: kinds, free students, fixed figures; and
+    the deadline, which the builders check as they go (a large model takes a while)."""
 
-    def __init__(self, problem: Problem, teacher_limit: bool):
+    def __init__(self, problem: Problem, teacher_limit: bool, deadline: Deadline | None = None):
         self.problem = problem
+        self.deadline = deadline
+        self.ticks = 0
         self.fixed = problem.fixed
+        self.teacher_limit = teacher_limit
         free_classes = problem.teachers - len(self.fixed) if teacher_limit else None
         kinds = []
         for kind in kinds_of(problem):
@@ -78,6 +83,21 @@ class Setting:
                        if self.free[g.code] > 0 or problem.fixed_sizes(g.code)]
         self.most_classes = len(self.fixed) + sum(q.most for q in self.kinds)
 
+    def cells(self, one_hot: bool) -> int:
+        """Roughly how many variables and rule coefficients a model would have."""
+        rules = sum(r.kind != RuleKind.CAP for r in self.problem.rules) * len(self.kinds)
+        if not one_hot:
+            return rules + sum(2 + len(q.grades) for q in self.kinds)
+        ranking = self.problem.ranking
+        per_count = 2 + ("largest" in ranking) * 3 + ("spread" in ranking) * 8
+        return rules + sum((q.most + 1) * per_count * len(q.grades) for q in self.kinds)
+
+    def tick(self) -> None:
+        """Called by the builders' rules: raises DeadlineReached once time is up."""
+        self.ticks += 1
+        if self.deadline is not None and self.ticks % 256 == 0:
+            self.deadline.check()
+
     def concerned(self, rule) -> list[int]:
         return [i for i, q in enumerate(self.kinds) if rule.concerns(q.grades)]
 
@@ -87,6 +107,7 @@ class Setting:
 
 def _base(setting: Setting, name: str) -> pyo.ConcreteModel:
     m = pyo.ConcreteModel(name=name)
+    m.setting = setting
     kinds = setting.kinds
     m.KINDS = pyo.Set(initialize=range(len(kinds)), ordered=True)
     m.GRADES = pyo.Set(initialize=[g for g in setting.grades if setting.free[g] > 0],
@@ -116,6 +137,7 @@ def _add_counts_figures_rules(m, setting: Setting) -> None:
 
     @m.Constraint(m.COMPOSITE_MEMBERS)
     def composite_min_per_grade(m, i, g):
+        setting.tick()
         return m.placed[i, g] >= kinds[i].min_per_grade * m.classes_of_kind[i]
 
     m.classes = pyo.Expression(expr=len(fixed) + sum(m.classes_of_kind[i] for i in m.KINDS))
@@ -166,9 +188,10 @@ def _linear_or_constant(m, relation):
     return relation
 
 
-def build_count_model(problem: Problem) -> pyo.ConcreteModel:
-    """Counts and placement, teachers aside: for the fewest classes of any plan."""
-    setting = Setting(problem, teacher_limit=False)
+def build_count_model(setting: Setting) -> pyo.ConcreteModel:
+    """Counts and placement (teachers aside unless the setting has them): for the
+    fewest classes of any plan, and a plan when the plan model would be too large."""
+    problem = setting.problem
     kinds = setting.kinds
     m = _base(setting, "fewest classes")
     m.classes_of_kind = pyo.Var(m.KINDS, domain=pyo.NonNegativeIntegers,
@@ -184,18 +207,22 @@ def build_count_model(problem: Problem) -> pyo.ConcreteModel:
 
     _add_counts_figures_rules(m, setting)
     m.fewest_classes = pyo.Objective(expr=m.classes, sense=pyo.minimize)
+    if setting.teacher_limit:
+        m.teacher_limit = pyo.Constraint(expr=m.classes <= problem.teachers)
+        m.fewest_composites_then_most_classes = pyo.Objective(
+            expr=(problem.teachers + 1) * m.composite_classes - m.classes)
+        m.fewest_composites_then_most_classes.deactivate()
     return m
 
 
-def build_plan_model(problem: Problem, fewest: int | None = None) -> pyo.ConcreteModel:
+def build_plan_model(setting: Setting, fewest: int | None = None) -> pyo.ConcreteModel:
     """Every plan within the teachers, with its figures as expressions m.figure[c] of
     known range m.figure_range[c]; m.bound_<c> (mutable) keep a figure at a value found,
     m.structures_found holds the no-good cuts (see `exclude_structure`). `fewest`: the
     fewest classes of any plan, when known."""
-    setting = Setting(problem, teacher_limit=True)
+    problem = setting.problem
     kinds = setting.kinds
     m = _base(setting, problem.name or "plans")
-    m.setting = setting
     m.COUNT_CHOICES = pyo.Set(initialize=[(i, n) for i, q in enumerate(kinds)
                                           for n in range(q.most + 1)], dimen=2, ordered=True)
     m.USED_COUNTS = pyo.Set(initialize=[(i, n) for i, n in m.COUNT_CHOICES if n],
@@ -220,6 +247,7 @@ def build_plan_model(problem: Problem, fewest: int | None = None) -> pyo.Concret
 
     @m.Constraint(m.USED_COUNTS)
     def class_sizes_not_below_band(m, i, n):
+        setting.tick()
         return m.students_if[i, n] >= n * kinds[i].min_size * m.count_is[i, n]
 
     @m.Constraint(m.USED_COUNTS)
@@ -306,6 +334,7 @@ def _add_largest(m, setting: Setting) -> None:
 
     @m.Constraint(m.COUNT_CHOICES)
     def largest_if_not_below_range(m, i, n):
+        setting.tick()
         return m.largest_if[i, n] >= low * m.count_is[i, n]
 
     @m.Constraint(m.COUNT_CHOICES)
@@ -358,6 +387,7 @@ def _add_spread(m, setting: Setting) -> None:
 
     @m.Constraint(m.SPLIT)
     def smallest_if_not_below_window(m, i, g, n):
+        setting.tick()
         return m.smallest_if[i, g, n] >= window[g][0] * m.count_is[i, n]
 
     @m.Constraint(m.SPLIT)
@@ -376,6 +406,7 @@ def _add_spread(m, setting: Setting) -> None:
     # evenly, no class of kind q is outside the grade's window
     @m.Constraint(m.SPLIT)
     def kind_average_not_below_smallest(m, i, g, n):
+        setting.tick()
         if n == 0:
             return pyo.Constraint.Skip
         return n * m.smallest_if[i, g, n] <= m.students_if[i, n]
