@@ -4,11 +4,13 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from schools.plans.urls import legacy_urlpatterns as old_plan_addresses
 from tenants.sites import school_admin_site
 from tenants.views import handoff, home
 
 urlpatterns = [
     path("", home, name="home"),
+    *old_plan_addresses,  # the plans' old admin addresses redirect to the planning pages
     path("admin/", school_admin_site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -16,4 +18,5 @@ urlpatterns = [
     # one year-comparison page (the portal's); the old address keeps working
     path("plans/compare/", RedirectView.as_view(pattern_name="portal:comparison", permanent=True)),
     path("portal/", include("reports.urls")),
+    path("plans/", include("schools.plans.urls")),
 ]

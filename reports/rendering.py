@@ -8,7 +8,7 @@ from django.template.loader import render_to_string
 
 from reports import selectors
 from reports.models import Report
-from schools.plans import charts
+from schools.plans import selectors as plans_selectors
 from schools.spreadsheets import cell_neutralise
 from tenants.context import current_school
 
@@ -56,8 +56,15 @@ def pdf_from_template(template: str, context: dict) -> bytes:
 
 
 def plan_pdf(report: Report) -> bytes:
-    context = selectors.plan_report_context(report.plan, school_name=_school_name(), report=report)
-    context["chart"] = charts.class_size_chart(context["table"])
+    """The plan's PDF: its classes, its chart (the one stored with the plan), its compliance
+    with each rule (label, source, figure, holds or not), its hand edits and locked classes."""
+    plan = report.plan
+    context = selectors.plan_report_context(plan, school_name=_school_name(), report=report)
+    context["chart"] = plans_selectors.plan_chart_svg(plan, plans_selectors.plan_table(plan))
+    context["compliance"] = plans_selectors.plan_compliance(plan)
+    context["locked"] = [row for row in context["table"]["rows"] if row.get("locked")]
+    ranking = plan.ranking or plans_selectors.plan_problem(plan).get("ranking") or []
+    context["priorities"] = [p for p in plans_selectors.priorities_words(ranking) if p["counted"]] if ranking else []
     return pdf_from_template("reports/plan_pdf.html", context)
 
 

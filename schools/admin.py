@@ -44,6 +44,25 @@ class GradeAdmin(SchoolHistoryAdmin):
     ]
 
 
+class FinalYearReadOnly:
+    """A final year, its enrolments and composites are read-only until it is reopened on its
+    planning page (the models refuse the change too: `schools.models.final_year_refuse`)."""
+
+    @staticmethod
+    def _final(obj) -> bool:
+        year = obj if isinstance(obj, SchoolYear) else getattr(obj, "year", None)
+        return bool(year is not None and year.pk and year.is_final)
+
+    def has_add_permission(self, request, *args):
+        return super().has_add_permission(request, *args) and not (args and self._final(args[0]))
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not self._final(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not self._final(obj)
+
+
 class PlainChoicesInline:
     """No edit/add/delete/view icons beside the grade choices: grades are set up once, elsewhere."""
 
@@ -54,7 +73,7 @@ class PlainChoicesInline:
         return formfield
 
 
-class EnrolmentInline(PlainChoicesInline, PolicyAdminMixin, admin.TabularInline):
+class EnrolmentInline(FinalYearReadOnly, PlainChoicesInline, PolicyAdminMixin, admin.TabularInline):
     model = Enrolment
     form = EnrolmentInlineForm
     formset = EnrolmentInlineFormSet
@@ -75,7 +94,7 @@ class EnrolmentInline(PlainChoicesInline, PolicyAdminMixin, admin.TabularInline)
         return len(self._missing_grades(obj)) if self.has_add_permission(request, obj) else 0
 
 
-class CompositeRuleInline(PlainChoicesInline, PolicyAdminMixin, admin.TabularInline):
+class CompositeRuleInline(FinalYearReadOnly, PlainChoicesInline, PolicyAdminMixin, admin.TabularInline):
     model = CompositeRule
     form = CompositeRuleInlineForm
     formset = CompositeRuleInlineFormSet
@@ -89,13 +108,13 @@ class CompositeRuleInline(PlainChoicesInline, PolicyAdminMixin, admin.TabularInl
 
 
 @admin.register(SchoolYear, site=school_admin_site)
-class SchoolYearAdmin(SchoolHistoryAdmin):
+class SchoolYearAdmin(FinalYearReadOnly, SchoolHistoryAdmin):
     form = SchoolYearForm
     inlines = [EnrolmentInline, CompositeRuleInline]
     list_display = ["year", "status", "teachers", "total_students", "grades_taught", "min_classes", "spare"]
     list_filter = ["status"]
     search_fields = ["year", "notes"]
-    readonly_fields = ["totals"]
+    readonly_fields = ["totals", "status"]  # final and reopened on the year's planning page
     actions = ["copy_forward"]
     change_form_template = "admin/schools/schoolyear/change_form.html"
     object_history_template = "admin/schools/schoolyear/history.html"
@@ -242,7 +261,7 @@ class SchoolYearAdmin(SchoolHistoryAdmin):
 
 
 @admin.register(Enrolment, site=school_admin_site)
-class EnrolmentAdmin(SpreadsheetImportMixin, ImportExportMixin, SchoolHistoryAdmin):
+class EnrolmentAdmin(FinalYearReadOnly, SpreadsheetImportMixin, ImportExportMixin, SchoolHistoryAdmin):
     """Enrolments across years; import and export them as CSV or Excel files."""
 
     resource_classes = [EnrolmentResource]

@@ -3,6 +3,8 @@
 These map one-to-one onto the optimizer's problem (see `schools.selectors.year_problem`).
 """
 
+import decimal
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -30,6 +32,17 @@ def size_range_error(low, high, *, template: str = "The smallest {what} ({low}) 
     if low is not None and high is not None and low > high:
         return template.format(what=what, low=low, high=high)
     return None
+
+
+def final_year_refuse(year_id) -> None:
+    """ValidationError when the stored year is final: its data is locked until it is reopened."""
+    if year_id is None:
+        return
+    stored = SchoolYear.objects.filter(pk=year_id).values_list("year", "status").first()
+    if stored and stored[1] == SchoolYear.Status.FINAL:
+        raise ValidationError(
+            f"{stored[0]} is final, so its data cannot change. Reopen it on its planning page first."
+        )
 
 
 def _check_sizes(obj, what: str):
@@ -96,7 +109,19 @@ class SchoolYear(models.Model):
         validators=[MinValueValidator(1)],
         help_text="Default fewest students of each grade in a composite class.",
     )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.DRAFT,
+        help_text="A final year is locked: its data and plans cannot change until it is reopened "
+                  "on its planning page.",
+    )
+    ranking = models.JSONField(
+        default=list, blank=True,
+        help_text="The school's priorities for this year, most important first (blank: the district's).",
+    )
+    rule_pack = models.CharField(
+        max_length=60, blank=True,
+        help_text="The class-size rule pack for this year (blank: the district's).",
+    )
     notes = models.TextField(blank=True)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
@@ -113,6 +138,13 @@ class SchoolYear(models.Model):
 
     def __str__(self):
         return str(self.year)
+
+    @property
+    def is_final(self) -> bool:
+        return self.status == self.Status.FINAL
+
+    def clean(self):
+        final_year_refuse(self.pk)
 
     def validate_unique(self, exclude=None):
         if (exclude is None or "year" not in exclude) and self.year is not None:
@@ -154,6 +186,7 @@ class Enrolment(models.Model):
         return f"{self.grade} {self.year}: {self.students}"
 
     def clean(self):
+        final_year_refuse(self.year_id)
         _check_sizes(self, "class")
 
 
@@ -194,7 +227,111 @@ class CompositeRule(models.Model):
         return "/".join(g.code for g in self.grades.all()) or "composite"
 
     def clean(self):
+        final_year_refuse(self.year_id)
         _check_sizes(self, "composite class")
+
+
+class LocalRule(models.Model):
+    """A class-size rule of the school's own (a collective agreement's split-class cap, say),
+    applied to every year on top of the rule pack, in the contract's version-2 form."""
+
+    class Kind(models.TextChoices):
+        CAP = "cap", "No class above a size"
+        SHARE = "share", "A share of classes at or below a size"
+        AVERAGE = "average", "An average size not exceeded"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.CAP)
+    grades = models.ManyToManyField(
+        Grade, related_name="local_rules",
+        help_text="The rule concerns every class holding a student of any of these grades.",
+    )
+    size = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(1000)],
+        help_text="Cap: the most students such a class may have. Share: the size a class must not exceed.",
+    )
+    share = models.DecimalField(
+        max_digits=4, decimal_places=3, null=True, blank=True,
+        validators=[MinValueValidator(decimal.Decimal("0.001")), MaxValueValidator(1)],
+        help_text="Share: the least fraction of those classes at or below the size, e.g. 0.9 for 90%.",
+    )
+    average = models.DecimalField(
+        max_digits=6, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(decimal.Decimal("0.01")), MaxValueValidator(1000)],
+        help_text="Average: the most the mean size of those classes may be, e.g. 24.5.",
+    )
+    label = models.CharField(
+        max_length=200, help_text="How the rule is named on pages and PDFs, e.g. \"Split classes at most 22\".",
+    )
+    source = models.CharField(
+        max_length=200, blank=True,
+        help_text="Where the rule comes from, e.g. \"Collective agreement 2025-2028, art. 12.3\".",
+    )
+    active = models.BooleanField(default=True, help_text="Untick to stop applying the rule without deleting it.")
+    history = _history(m2m_fields=[grades])
+
+    FIELDS = {"cap": ("size",), "share": ("size", "share"), "average": ("average",)}
+
+    class Meta:
+        verbose_name = "local class-size rule"
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="cap", size__isnull=False, share__isnull=True, average__isnull=True)
+                           | Q(kind="share", size__isnull=False, share__isnull=False, average__isnull=True)
+                           | Q(kind="average", size__isnull=True, share__isnull=True, average__isnull=False)),
+                name="local_rule_fields_of_its_kind",
+            ),
+            models.CheckConstraint(condition=Q(share__isnull=True) | (Q(share__gt=0) & Q(share__lte=1)),
+                                   name="local_rule_share_in_range"),
+            models.CheckConstraint(condition=Q(average__isnull=True) | Q(average__gt=0),
+                                   name="local_rule_average_positive"),
+        ]
+
+    def __str__(self):
+        return self.label
+
+    def clean(self):
+        needed = self.FIELDS.get(self.kind, ())
+        errors = {}
+        for name in ("size", "share", "average"):
+            value = getattr(self, name)
+            if name in needed and value is None:
+                errors[name] = f"This kind of rule needs a {name}."
+            elif name not in needed and value is not None:
+                setattr(self, name, None)  # a figure of another kind: not part of this rule
+        if errors:
+            raise ValidationError(errors)
+
+    def problem_rule(self, codes: list[str]) -> dict:
+        """The rule in the contract's form, over the given grade codes."""
+        rule = {"kind": self.kind, "grades": codes, "label": self.label}
+        if self.kind in ("cap", "share"):
+            rule["size"] = self.size
+        if self.kind == "share":
+            rule["share"] = float(self.share)
+        if self.kind == "average":
+            rule["average"] = float(self.average)
+        return rule
+
+
+class LockedClass(models.Model):
+    """A class the school locked for a year: every plan generated afterwards contains it
+    exactly (the problem's `fixed`). Made from a class of any plan; removable."""
+
+    year = models.ForeignKey(SchoolYear, on_delete=models.CASCADE, related_name="locked_classes")
+    counts = models.JSONField(help_text="Students per grade code, e.g. {\"5\": 12, \"6\": 14}.")
+    label = models.CharField(max_length=80, blank=True, help_text="The class's name when it was locked.")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["year", "id"]
+
+    def __str__(self):
+        return self.label or "locked class"
+
+    @property
+    def size(self) -> int:
+        return sum(self.counts.values())
 
 
 class DistrictEnrolmentFile(School):

@@ -4,9 +4,13 @@ from math import ceil
 
 from django.conf import settings
 
-from schools.models import CompositeRule, Enrolment, Grade, SchoolYear
+from optimization import DEFAULT_RANKING
+from schools import rulepacks
+from schools.models import CompositeRule, Enrolment, Grade, LocalRule, LockedClass, SchoolYear
+from schools.rulepacks import RulePack
 from tenants.context import current_school
 from tenants.models import User
+from tenants.selectors import district_settings
 
 ALTERNATIVES = 3
 
@@ -19,11 +23,80 @@ def year_composites(year: SchoolYear) -> list[CompositeRule]:
     return list(CompositeRule.objects.filter(year=year).prefetch_related("grades").order_by("id"))
 
 
-def year_problem(year: SchoolYear, *, school_name: str | None = None) -> dict:
-    """The optimizer's problem for this year, JSON-ready (see shared/contract/README.md).
+# The ranking criteria in the words of the planning pages (the contract's names as keys).
+PRIORITIES = {
+    "composites": "Avoid composite classes",
+    "classes": "Use every teacher (smaller classes)",
+    "largest": "Keep the largest class small",
+    "spread": "Even class sizes",
+}
+
+
+def year_ranking(year: SchoolYear, *, settings_row=None) -> list[str]:
+    """The year's priorities, most important first: its own, else the district's, else the default."""
+    if year.ranking:
+        return list(year.ranking)
+    settings_row = settings_row or district_settings()
+    district = [c for c in (settings_row.ranking or []) if c in PRIORITIES]
+    return district or list(DEFAULT_RANKING)
+
+
+def year_rule_pack(year: SchoolYear, *, settings_row=None) -> tuple[RulePack, str]:
+    """(the rule pack in force for the year, "year" or "district": whose choice it is).
+
+    A pack id that is no longer shipped falls back to "none" rather than failing a page.
+    """
+    chosen, whose = year.rule_pack, "year"
+    if not chosen:
+        chosen, whose = (settings_row or district_settings()).rule_pack, "district"
+    try:
+        return rulepacks.pack_get(chosen or rulepacks.DEFAULT_PACK_ID), whose
+    except rulepacks.UnknownPack:
+        return rulepacks.pack_get(rulepacks.DEFAULT_PACK_ID), whose
+
+
+def local_rules() -> list[LocalRule]:
+    return list(LocalRule.objects.filter(active=True).prefetch_related("grades").order_by("id"))
+
+
+def year_rules(year: SchoolYear, grades: list[dict], *, pack: RulePack | None = None,
+               local: list[LocalRule] | None = None) -> list[dict]:
+    """Every rule that applies to the year, in the problem's order, with where it comes from.
+
+    [{"rule": the contract's rule dict, "label", "origin": "pack" | "local", "source", "url"}].
+    `grades`: the problem's grade dicts. A local rule whose grades are not taught is left out.
+    """
+    pack = pack or year_rule_pack(year)[0]
+    sources = {r.label: r.source for r in pack.rules}
+    rules = []
+    for rule in pack.problem_rules(grades):
+        source = sources.get(rule["label"])
+        rules.append({"rule": rule, "label": rule["label"], "origin": "pack",
+                      "source": source.title if source else pack.name, "url": source.url if source else ""})
+    taught = [g["code"] for g in grades]
+    for local_rule in local_rules() if local is None else local:
+        codes = [code for code in taught if code in {g.code for g in local_rule.grades.all()}]
+        if codes:
+            rules.append({"rule": local_rule.problem_rule(codes), "label": local_rule.label, "origin": "local",
+                          "source": local_rule.source or "The school's own rule", "url": ""})
+    return rules
+
+
+def year_locked_classes(year: SchoolYear) -> list[LockedClass]:
+    return list(LockedClass.objects.filter(year=year).order_by("id"))
+
+
+def year_problem(year: SchoolYear, *, school_name: str | None = None, with_sources: bool = False):
+    """The optimizer's problem for this year, JSON-ready (see shared/contract/README.md),
+    version 2: the school's priorities as `ranking`, the rule pack's rules and the school's
+    local rules as `rules`, the pack's composite cap applied to every composite, and the
+    year's locked classes as `fixed`.
 
     Grades without an enrolment row that year are not taught that year and are left out.
+    With `with_sources`, returns (problem, rules with their sources: see `year_rules`).
     """
+    settings_row = district_settings()
+    pack, _ = year_rule_pack(year, settings_row=settings_row)
     enrolments = year_enrolments(year)
     taught = {e.grade_id for e in enrolments}
     grades = []
@@ -33,6 +106,8 @@ def year_problem(year: SchoolYear, *, school_name: str | None = None) -> dict:
             grade["name"] = e.grade.name
         grade.update(students=e.students, min_class_size=e.min_class_size, max_class_size=e.max_class_size)
         grades.append(grade)
+    limits = {e.grade.code: (e.min_class_size, e.max_class_size) for e in enrolments}
+    cap = pack.composite_max_class_size
     composites = []
     for rule in year_composites(year):
         members = sorted(rule.grades.all(), key=lambda g: g.order)
@@ -43,20 +118,30 @@ def year_problem(year: SchoolYear, *, school_name: str | None = None) -> dict:
             value = getattr(rule, field)
             if value is not None:
                 composite[field] = value
+        if cap is not None:  # the pack's cap on composite classes, never above the school's own
+            largest = composite.get("max_class_size") or min(limits[g.code][1] for g in members)
+            composite["max_class_size"] = min(largest, cap)
+            smallest = composite.get("min_class_size") or max(limits[g.code][0] for g in members)
+            if smallest > composite["max_class_size"]:
+                composite["min_class_size"] = composite["max_class_size"]
         composites.append(composite)
     if school_name is None:
         school = current_school()
         school_name = school.name if school is not None else ""
-    name = school_name
-    return {
-        "name": f"{name} {year.year}".strip(),
+    rules = year_rules(year, grades, pack=pack)
+    problem = {
+        "name": f"{school_name} {year.year}".strip(),
         "teachers": year.teachers,
         "composite_min_per_grade": year.composite_min_per_grade,
         "grades": grades,
         "composites": composites,
         "alternatives": ALTERNATIVES,
         "time_limit_s": settings.SOLVER_TIME_LIMIT_S,
+        "ranking": year_ranking(year, settings_row=settings_row),
+        "rules": [r["rule"] for r in rules],
+        "fixed": [{"grades": dict(lock.counts), "label": lock.label} for lock in year_locked_classes(year)],
     }
+    return (problem, rules) if with_sources else problem
 
 
 def min_straight_classes(rows) -> int:

@@ -126,7 +126,8 @@ def what_if_chart(rows: list[dict], current: int | None = None) -> str:
                label="composite classes")
         ax.set_xlabel("Teachers")
         ax.set_ylabel("Classes")
-        ax.set_xticks(teachers)
+        ax.set_xticks(teachers, [str(t) for t in teachers])  # whole numbers only, on both axes
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         right = ax.twinx()
         right.plot(teachers, [r["average_size"] for r in rows], color=GREEN, marker="o",
                    label="average class size")

@@ -8,6 +8,12 @@ class PlanEditForm(forms.Form):
 
     EXTRA_ROWS = 1
 
+    reason = forms.CharField(
+        label="Why keep this edit", required=False, max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        help_text="Needed only when the edit breaks a rule: it is shown on the plan and in its PDF.",
+    )
+
     def __init__(self, *args, table: dict, **kwargs):
         super().__init__(*args, **kwargs)
         self.codes = [g["code"] for g in table["grades"]]
@@ -17,7 +23,7 @@ class PlanEditForm(forms.Form):
         for i, row in enumerate(rows):
             self.fields[f"c{i}_name"] = forms.CharField(
                 label=f"Class {i + 1} name", max_length=40, required=False,
-                initial=row["name"] if row else "",
+                initial=row["name"] if row else "", widget=forms.TextInput(attrs={"size": 10}),
             )
             self.fields[f"c{i}_teacher"] = forms.CharField(
                 label=f"Class {i + 1} teacher", max_length=80, required=False,
@@ -27,7 +33,8 @@ class PlanEditForm(forms.Form):
                 self.fields[f"c{i}_g{j}"] = forms.IntegerField(
                     label=f"Class {i + 1} grade {code}", min_value=0, max_value=999, required=False,
                     initial=(row["counts"][j] if row else None),
-                    widget=forms.NumberInput(attrs={"size": 3, "class": "count"}),
+                    widget=forms.NumberInput(attrs={"size": 3, "class": "count", "data-row": i, "data-grade": j,
+                                                    "min": 0}),
                 )
 
     def rows(self):

@@ -35,6 +35,10 @@ class PlanJob(models.Model):
         null=True, blank=True,
         help_text="What-if sweep over teacher counts: {status, rows: [{teachers, status, classes, composites, average}]}.",
     )
+    rules = models.JSONField(
+        default=list, blank=True,
+        help_text="Where each of the problem's rules comes from, in its order: [{label, origin, source, url}].",
+    )
 
     class Meta:
         ordering = ["-created"]
@@ -59,6 +63,16 @@ class AllocationPlan(models.Model):
     composites = models.PositiveSmallIntegerField()
     classes = models.PositiveSmallIntegerField()
     spread = models.PositiveIntegerField()
+    largest = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Its largest class.")
+    checks = models.JSONField(
+        default=list, blank=True, help_text="Each rule of its problem: {holds, value}, in the problem's order.",
+    )
+    ranking = models.JSONField(default=list, blank=True, help_text="The priorities it was ranked by.")
+    chart = models.TextField(blank=True, help_text="Its class-size chart (SVG), drawn once: plans never change.")
+    edit_reason = models.TextField(blank=True, help_text="Why a hand edit that breaks a rule was kept.")
+    broken_rules = models.JSONField(
+        default=list, blank=True, help_text="What a hand edit breaks, in sentences (kept with its reason).",
+    )
     adopted = models.BooleanField(default=False)
     superseded = models.BooleanField(default=False)
     edited = models.BooleanField(default=False, help_text="Edited by hand from another plan.")
@@ -90,6 +104,7 @@ class PlannedClass(models.Model):
     teacher_name = models.CharField(max_length=80, blank=True)
     counts = models.JSONField(help_text="Students per grade code, e.g. {\"K\": 12, \"1\": 8}.")
     size = models.PositiveSmallIntegerField()
+    locked = models.BooleanField(default=False, help_text="A class the school locked before generating.")
 
     class Meta:
         ordering = ["plan", "position"]
@@ -99,15 +114,6 @@ class PlannedClass(models.Model):
 
     def __str__(self):
         return self.name
-
-
-class PlanningYear(SchoolYear):
-    """A school year seen from the plans side: its admin page is "Plans for <year>"."""
-
-    class Meta:
-        proxy = True
-        verbose_name = "plans by year"
-        verbose_name_plural = "plans by year"
 
 
 class DistrictPlans(School):

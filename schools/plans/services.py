@@ -8,6 +8,7 @@ listens (plans never import reports).
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import string
@@ -18,13 +19,15 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from optimization import ProblemError, check_plan, parse_problem, plan_figures, solve
-from schools.models import SchoolYear
+from optimization import (DEFAULT_RANKING, ProblemError, check_plan, parse_problem, plan_checks, plan_figures,
+                          solve, solve_teacher_counts)
+from schools.models import SchoolYear, final_year_refuse
+from schools.plans import charts
 from schools.plans.models import AllocationPlan, PlanJob, PlannedClass
-from schools.plans.selectors import plan_problem
+from schools.plans.selectors import plan_problem, plan_table
 from schools.plans.signals import plan_adopted
 from schools.plans.tasks import plan_job_task, plan_sweep_task
-from schools.selectors import year_problem
+from schools.selectors import year_problem, year_rule_pack
 from tenants import policy
 from tenants.context import current_school, enqueue_on_commit, tenant_context
 from tenants.selectors import school_list
@@ -52,9 +55,20 @@ def _note(job: PlanJob, message: str) -> None:
 
 
 def year_problem_for(year: SchoolYear) -> dict:
-    problem = year_problem(year)
+    return year_problem_sourced(year)[0]
+
+
+def year_problem_sourced(year: SchoolYear) -> tuple[dict, list[dict]]:
+    """(the problem to solve, where each of its rules comes from: label, origin, source, url)."""
+    problem, rules = year_problem(year, with_sources=True)
     problem["time_limit_s"] = settings.SOLVER_TIME_LIMIT_S  # the hard task limit is set above it
-    return problem
+    sources = [{k: r[k] for k in ("label", "origin", "source", "url")} for r in rules]
+    pack = year_rule_pack(year)[0]
+    if pack.composite_max_class_size is not None and problem["composites"]:
+        source = pack.composite_source
+        sources.append({"label": pack.composite_label, "origin": "pack", "source": source.title if source else pack.name,
+                        "url": source.url if source else "", "composite_cap": pack.composite_max_class_size})
+    return problem, sources
 
 
 def plan_generate(*, year: SchoolYear, actor=None) -> PlanJob:
@@ -77,12 +91,13 @@ def _plan_generate(*, year: SchoolYear, actor=None) -> PlanJob:
     live = PlanJob.objects.filter(year=year, status__in=PlanJob.LIVE).first()
     if live is not None:
         return live
-    problem = year_problem_for(year)
+    final_year_refuse(year.pk)
+    problem, sources = year_problem_sourced(year)
     try:
         parse_problem(problem)
     except ProblemError as error:
         raise ValidationError(error.errors) from error
-    job = PlanJob(year=year, requested_by=_actor_or_none(actor), problem=problem)
+    job = PlanJob(year=year, requested_by=_actor_or_none(actor), problem=problem, rules=sources)
     _note(job, "Queued: waiting for a solver worker.")
     try:
         with transaction.atomic():
@@ -189,36 +204,52 @@ def _job_result_save(job_id: int, result: dict) -> PlanJob:
     return PlanJob.objects.get(pk=job_id)
 
 
-def class_names(classes: list[dict], grade_order: list[str]) -> list[tuple[str, dict]]:
-    """Sort classes by grade and name them `K-A`, `K-B`, `K/1-A`, `3-A` … (counts keep grade order)."""
+def class_names(classes: list[dict], grade_order: list[str]) -> list[tuple[str, dict, bool]]:
+    """Sort classes by grade and name them `K-A`, `K-B`, `K/1-A`, `3-A` … (counts keep grade
+    order). Returns (name, counts, fixed) per class: fixed is the class's `fixed` mark (a lock)."""
     order = {code: i for i, code in enumerate(grade_order)}
 
-    def key(counts):
+    def key(cls):
+        counts = cls["grades"]
         codes = sorted(counts, key=lambda c: order.get(c, 99))
-        return [order.get(c, 99) for c in codes], -sum(counts.values())
+        return [order.get(c, 99) for c in codes], -sum(counts.values()), not cls.get("fixed")
 
     named, seen = [], {}
-    for counts in sorted((c["grades"] for c in classes), key=key):
+    for cls in sorted(classes, key=key):
+        counts = cls["grades"]
         label = "/".join(sorted(counts, key=lambda c: order.get(c, 99)))
         index = seen.get(label, 0)
         seen[label] = index + 1
         suffix = string.ascii_uppercase[index] if index < 26 else str(index + 1)
-        named.append((f"{label}-{suffix}", {c: counts[c] for c in sorted(counts, key=lambda c: order.get(c, 99))}))
+        named.append((f"{label}-{suffix}", {c: counts[c] for c in sorted(counts, key=lambda c: order.get(c, 99))},
+                      bool(cls.get("fixed"))))
     return named
 
 
 def _plan_create(*, job: PlanJob, plan: dict, problem: dict) -> AllocationPlan:
+    """Save one of a result's plans with its figures, checks, ranking and chart (drawn once
+    here: plans never change, so no page ever draws it again)."""
     figures = plan_figures(plan)
-    saved = AllocationPlan.objects.create(
+    saved = AllocationPlan(
         year=job.year, job=job, rank=plan["rank"],
         composites=figures["composites"], classes=figures["classes"], spread=figures["spread"],
+        largest=figures["largest"], checks=plan.get("checks") or plan_checks(problem, plan),
+        ranking=list(problem.get("ranking") or DEFAULT_RANKING),
     )
     codes = [g["code"] for g in problem["grades"]]
-    PlannedClass.objects.bulk_create(
-        PlannedClass(plan=saved, position=i, name=name, counts=counts, size=sum(counts.values()))
-        for i, (name, counts) in enumerate(class_names(plan["classes"], codes))
-    )
+    classes = [
+        PlannedClass(plan=saved, position=i, name=name, counts=counts, size=sum(counts.values()), locked=fixed)
+        for i, (name, counts, fixed) in enumerate(class_names(plan["classes"], codes))
+    ]
+    saved.chart = plan_chart(saved, classes, problem)
+    saved.save()
+    PlannedClass.objects.bulk_create(classes)
     return saved
+
+
+def plan_chart(plan: AllocationPlan, classes: list[PlannedClass], problem: dict) -> str:
+    """The plan's class-size chart (SVG), from its classes and the limits of its problem."""
+    return charts.class_size_chart(plan_table(plan, classes=classes, problem=problem))
 
 
 def plan_jobs_reap_stale(*, now=None) -> int:
@@ -250,21 +281,46 @@ def plan_jobs_reap_stale(*, now=None) -> int:
 # --- adopting and editing -------------------------------------------------------------------
 
 
+class AdoptionConflict(ValidationError):
+    """Another plan was adopted while the person looked at the page: nothing was changed."""
+
+
+UNSEEN = object()  # `plan_adopt` without `expected`: the caller does not know what was adopted
+
+
 @transaction.atomic
-def plan_adopt(*, plan: AllocationPlan, actor=None) -> AllocationPlan:
+def plan_adopt(*, plan: AllocationPlan, actor=None, expected=UNSEEN) -> AllocationPlan:
     """Make this the year's plan; the one adopted before (if any) is un-adopted in the same transaction.
 
-    Sends `plan_adopted` (the reports app prepares the plan's PDF and CSV).
+    Adoptions of one year queue up on the year's row. `expected` is the id of the plan the
+    person saw adopted when they pressed Adopt (None: none): when another plan has been
+    adopted since, nothing changes and AdoptionConflict names the plan that is adopted. A
+    plan already adopted (a second click) is left as it is: no second event, no second
+    render. Sends `plan_adopted` once (the reports app prepares the plan's PDF and CSV).
     """
     policy.require_actor("edit_school", _actor_or_none(actor), current_school())
     SchoolYear.objects.select_for_update().get(pk=plan.year_id)  # adoptions of one year queue up here
+    final_year_refuse(plan.year_id)
     plan = AllocationPlan.objects.select_related("year").get(pk=plan.pk)
+    current = AllocationPlan.objects.filter(year_id=plan.year_id, adopted=True).first()
+    if current is not None and current.pk == plan.pk:
+        return plan
+    if expected is not UNSEEN and (current.pk if current else None) != expected:
+        if current is None:
+            raise AdoptionConflict(
+                f"The plan adopted for {plan.year.year} was changed while you were looking (an edit was "
+                f"undone or another plan adopted). Nothing was changed: look again, then adopt plan "
+                f"#{plan.rank} if you still want it.")
+        raise AdoptionConflict(
+            f"Plan #{current.rank}{' (edited by hand)' if current.edited else ''} was adopted for "
+            f"{plan.year.year} at {timezone.localtime(current.adopted_at):%H:%M} while you were looking, so "
+            f"plan #{plan.rank} was not adopted. To adopt plan #{plan.rank} instead, press its Adopt "
+            f"button again.")
     AllocationPlan.objects.filter(year_id=plan.year_id, adopted=True).exclude(pk=plan.pk).update(
         adopted=False, adopted_at=None
     )
-    if not plan.adopted:
-        plan.adopted, plan.adopted_at = True, timezone.now()
-        plan.save(update_fields=["adopted", "adopted_at"])
+    plan.adopted, plan.adopted_at = True, timezone.now()
+    plan.save(update_fields=["adopted", "adopted_at"])
     audit_record(action="plan_adopt", actor=_actor_or_none(actor), school=current_school(),
                  year=plan.year.year, plan=plan.pk, rank=plan.rank)
     plan_adopted.send(sender=AllocationPlan, plan=plan, actor=_actor_or_none(actor))
@@ -272,6 +328,7 @@ def plan_adopt(*, plan: AllocationPlan, actor=None) -> AllocationPlan:
 
 
 _CLASS_NUMBER = re.compile(r"^Class (\d+)")
+_PLACEMENT = re.compile(r"^Grade .+ has \d+ students but \d+ are placed in classes\.$")
 
 
 def _named(sentences: list[str], names: list[str]) -> list[str]:
@@ -282,22 +339,21 @@ def _named(sentences: list[str], names: list[str]) -> list[str]:
     return [_CLASS_NUMBER.sub(rename, sentence) for sentence in sentences]
 
 
-@transaction.atomic
-def plan_edit(*, plan: AllocationPlan, classes: list[dict], actor=None) -> AllocationPlan:
-    """Save a hand-edited revision of the adopted plan; it becomes the adopted plan.
-
-    classes: [{"name", "teacher_name", "counts": {grade code: students}}] in display order;
-    classes left with no students are dropped. Every rule is re-checked against the problem the
-    plan was solved for; each broken rule is a ValidationError message naming the class, grade
-    and limit. Saved plans never change: the revision is a new plan (rank kept, `edited`,
-    `derived_from` the original) and the original is un-adopted and marked superseded.
-    """
-    policy.require_actor("edit_school", _actor_or_none(actor), current_school())
-    SchoolYear.objects.select_for_update().get(pk=plan.year_id)
-    plan = AllocationPlan.objects.select_related("job", "year").get(pk=plan.pk)
-    if not plan.adopted:
-        raise ValidationError("Only the adopted plan can be edited. Adopt this plan first.")
+def edit_problem(plan: AllocationPlan) -> dict:
+    """The problem a hand edit is checked against: the plan's own, without its locks (a lock
+    binds the solver, not a person editing the adopted plan)."""
     problem = plan_problem(plan)
+    return {**problem, "fixed": []} if "fixed" in problem else problem
+
+
+def plan_edit_check(*, plan: AllocationPlan, classes: list[dict]) -> dict:
+    """What saving these classes would give, without saving anything.
+
+    {"kept": classes kept (empty ones dropped), "errors": mistakes no reason can excuse
+    (names, counts, students left out or counted twice), "broken": the rules the classes
+    break, in sentences naming the class, "checks": each problem rule's {holds, value}}.
+    """
+    problem = edit_problem(plan)
     codes = [g["code"] for g in problem["grades"]]
     errors, kept, names = [], [], []
     for i, cls in enumerate(classes, start=1):
@@ -320,27 +376,86 @@ def plan_edit(*, plan: AllocationPlan, classes: list[dict], actor=None) -> Alloc
         kept.append({"name": name, "teacher_name": (cls.get("teacher_name") or "").strip()[:80],
                      "counts": {c: counts[c] for c in codes if c in counts}
                      | {c: n for c, n in counts.items() if c not in codes}})
+    broken, checks = [], []
     if not errors:
-        errors = _named(check_plan(problem, {"classes": [{"grades": c["counts"]} for c in kept]}), names)
-    if errors:
-        raise ValidationError(errors)
-    figures = plan_figures({"classes": [{"grades": c["counts"]} for c in kept]})
+        as_plan = {"classes": [{"grades": c["counts"]} for c in kept]}
+        for sentence in _named(check_plan(problem, as_plan), names):
+            (errors if _PLACEMENT.match(sentence) else broken).append(sentence)
+        checks = plan_checks(problem, as_plan)
+    return {"kept": kept, "errors": errors, "broken": broken, "checks": checks}
+
+
+@transaction.atomic
+def plan_edit(*, plan: AllocationPlan, classes: list[dict], actor=None, reason: str = "") -> AllocationPlan:
+    """Save a hand-edited revision of the adopted plan; it becomes the adopted plan.
+
+    classes: [{"name", "teacher_name", "counts": {grade code: students}}] in display order;
+    classes left with no students are dropped. Every rule is re-checked against the problem the
+    plan was solved for. Mistakes (a name missing or repeated, students left out) are refused
+    with one ValidationError message each; an edit that breaks a rule (a class above its
+    limit, a rule of the pack) is saved only with a stated `reason`, kept on the plan with the
+    rules it breaks. Saved plans never change: the revision is a new plan (rank kept,
+    `edited`, `derived_from` the original) and the original is un-adopted and marked superseded.
+    """
+    policy.require_actor("edit_school", _actor_or_none(actor), current_school())
+    SchoolYear.objects.select_for_update().get(pk=plan.year_id)
+    final_year_refuse(plan.year_id)
+    plan = AllocationPlan.objects.select_related("job", "year").get(pk=plan.pk)
+    if not plan.adopted:
+        raise ValidationError("Only the adopted plan can be edited. Adopt this plan first.")
+    checked = plan_edit_check(plan=plan, classes=classes)
+    reason = (reason or "").strip()
+    if checked["errors"]:
+        raise ValidationError(checked["errors"] + checked["broken"])
+    if checked["broken"] and not reason:
+        raise ValidationError(checked["broken"] + [
+            "This edit breaks the rules above. To keep it all the same, write the reason in "
+            "“Why keep this edit”: it is shown on the plan and in its PDF."])
+    kept = checked["kept"]
+    as_plan = {"classes": [{"grades": c["counts"]} for c in kept]}
+    figures = plan_figures(as_plan)
     AllocationPlan.objects.filter(pk=plan.pk).update(adopted=False, adopted_at=None, superseded=True)
-    revision = AllocationPlan.objects.create(
+    revision = AllocationPlan(
         year=plan.year, job=plan.job, rank=plan.rank, composites=figures["composites"],
-        classes=figures["classes"], spread=figures["spread"], adopted=True, adopted_at=timezone.now(),
-        edited=True, derived_from=plan,
+        classes=figures["classes"], spread=figures["spread"], largest=figures["largest"],
+        checks=checked["checks"], ranking=plan.ranking, adopted=True, adopted_at=timezone.now(),
+        edited=True, derived_from=plan, broken_rules=checked["broken"],
+        edit_reason=reason if checked["broken"] else "",
     )
-    PlannedClass.objects.bulk_create(
-        PlannedClass(plan=revision, position=i, name=c["name"], teacher_name=c["teacher_name"],
-                     counts=c["counts"], size=sum(c["counts"].values()))
-        for i, c in enumerate(kept)
-    )
+    locked = {json.dumps(c.counts, sort_keys=True) for c in plan.planned_classes.all() if c.locked}
+    rows = [PlannedClass(plan=revision, position=i, name=c["name"], teacher_name=c["teacher_name"],
+                         counts=c["counts"], size=sum(c["counts"].values()),
+                         locked=json.dumps(c["counts"], sort_keys=True) in locked)
+            for i, c in enumerate(kept)]
+    revision.chart = plan_chart(revision, rows, plan_problem(plan))
+    revision.save()
+    PlannedClass.objects.bulk_create(rows)
     actor = _actor_or_none(actor)
     audit_record(action="plan_edit", actor=actor, school=current_school(), year=plan.year.year,
-                 plan=revision.pk, derived_from=plan.pk)
+                 plan=revision.pk, derived_from=plan.pk, broken=checked["broken"], reason=revision.edit_reason)
     plan_adopted.send(sender=AllocationPlan, plan=revision, actor=actor)
     return revision
+
+
+@transaction.atomic
+def plan_edit_undo(*, plan: AllocationPlan, actor=None) -> AllocationPlan:
+    """Undo the last hand edit: the plan it was made from is adopted again, the edit is kept
+    (superseded) in the record. Returns the plan adopted again."""
+    policy.require_actor("edit_school", _actor_or_none(actor), current_school())
+    SchoolYear.objects.select_for_update().get(pk=plan.year_id)
+    final_year_refuse(plan.year_id)
+    plan = AllocationPlan.objects.select_related("year", "derived_from").get(pk=plan.pk)
+    if not (plan.adopted and plan.edited and plan.derived_from_id):
+        raise ValidationError("Only the adopted plan's last hand edit can be undone.")
+    original = plan.derived_from
+    AllocationPlan.objects.filter(pk=plan.pk).update(adopted=False, adopted_at=None, superseded=True)
+    original.adopted, original.adopted_at = True, timezone.now()
+    original.save(update_fields=["adopted", "adopted_at"])
+    actor = _actor_or_none(actor)
+    audit_record(action="plan_edit_undo", actor=actor, school=current_school(), year=plan.year.year,
+                 plan=original.pk, undone=plan.pk)
+    plan_adopted.send(sender=AllocationPlan, plan=original, actor=actor)
+    return original
 
 
 # --- what-if sweep --------------------------------------------------------------------------
@@ -350,7 +465,8 @@ def plan_sweep_request(*, job: PlanJob, actor=None) -> PlanJob:
     """Queue the what-if sweep over teacher counts for a finished job (once)."""
     policy.require_work("start_work", _actor_or_none(actor), current_school())
     with transaction.atomic():
-        job = PlanJob.objects.select_for_update().get(pk=job.pk)
+        job = PlanJob.objects.select_for_update().select_related("year").get(pk=job.pk)
+        final_year_refuse(job.year_id)
         if job.sweep and job.sweep.get("status") in ("queued", "done"):
             return job
         job.sweep = {"status": "queued", "rows": []}
@@ -367,37 +483,54 @@ def plan_sweep_request(*, job: PlanJob, actor=None) -> PlanJob:
     return job
 
 
+SWEEP_ABOVE = 3  # the what-if goes up to the year's teachers + 3
+
+
 def sweep_teacher_counts(problem: dict, min_teachers: int | None) -> list[int]:
-    top = problem["teachers"] + 2
-    low = min_teachers if min_teachers is not None else problem["teachers"]
+    """From one below the fewest teachers that can work (the row that shows why) to the
+    year's teachers + 3; from two below the year's teachers when the fewest is not known."""
+    top = problem["teachers"] + SWEEP_ABOVE
+    low = min_teachers - 1 if min_teachers is not None else problem["teachers"] - 2
     return list(range(max(1, min(low, top)), top + 1))
 
 
+def _sweep_plan(plan: dict, problem: dict) -> dict:
+    named = class_names(plan["classes"], [g["code"] for g in problem["grades"]])
+    return {"rank": plan["rank"], "composites": plan["composites"], "spread": plan["spread"],
+            "largest": plan.get("largest"), "checks": plan.get("checks", []),
+            "classes": [{"name": name, "grades": counts, "fixed": fixed} for name, counts, fixed in named]}
+
+
 def plan_sweep_run(*, job_id: int) -> PlanJob:
-    """Solve the job's problem for each teacher count from the fewest that works to current + 2."""
+    """Solve the job's problem for each teacher count (see `sweep_teacher_counts`), keep each
+    count's plans (the what-if opens them) and draw the what-if chart once."""
     job = PlanJob.objects.get(pk=job_id)
-    base = {**job.problem, "alternatives": 1}
+    base = {**job.problem, "time_limit_s": min(job.problem.get("time_limit_s", 10), 10)}
     min_teachers = (job.result or {}).get("min_teachers")
     if job.result is None or "min_teachers" not in job.result:
-        min_teachers = solve({**base, "time_limit_s": min(base.get("time_limit_s", 10), 10)}).get("min_teachers")
-    rows = []
-    if min_teachers is None:
+        min_teachers = solve({**base, "alternatives": 1}).get("min_teachers")
+    if min_teachers is None and (job.result or {}).get("status") == "infeasible":
         PlanJob.objects.filter(pk=job_id).update(sweep={
             "status": "done", "rows": [],
-            "note": "No number of teachers can place every student with the composites allowed now.",
+            "note": "No number of teachers can place every student with the composites and rules in force now.",
         })
         return PlanJob.objects.get(pk=job_id)
-    for teachers in sweep_teacher_counts(job.problem, min_teachers):
-        result = solve({**base, "teachers": teachers, "time_limit_s": min(base.get("time_limit_s", 10), 10)})
-        row = {"teachers": teachers, "status": result.get("status"), "classes": None,
-               "composites": None, "average_size": None, "current": teachers == job.problem["teachers"]}
+    rows = []
+    counts = sweep_teacher_counts(job.problem, min_teachers)
+    for teachers, result in solve_teacher_counts(base, counts).items():
+        row = {"teachers": teachers, "status": result.get("status"), "classes": None, "composites": None,
+               "average_size": None, "largest": None, "current": teachers == job.problem["teachers"],
+               "plans": []}
         if result.get("plans"):
             best = result["plans"][0]
             students = sum(sum(c["grades"].values()) for c in best["classes"])
-            row.update(classes=len(best["classes"]), composites=best["composites"],
-                       average_size=round(students / len(best["classes"]), 1))
+            row.update(classes=len(best["classes"]), composites=best["composites"], largest=best.get("largest"),
+                       average_size=round(students / len(best["classes"]), 1),
+                       plans=[_sweep_plan(p, job.problem) for p in result["plans"]])
         rows.append(row)
-    PlanJob.objects.filter(pk=job_id).update(sweep={"status": "done", "rows": rows})
+    chart = charts.what_if_chart(rows, current=job.problem["teachers"])
+    PlanJob.objects.filter(pk=job_id).update(sweep={"status": "done", "rows": rows, "chart": chart,
+                                                    "min_teachers": min_teachers})
     return PlanJob.objects.get(pk=job_id)
 
 
