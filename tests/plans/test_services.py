@@ -258,13 +258,15 @@ def test_duplicate_or_missing_class_names_are_refused(school_a):
 # --- what-if -----------------------------------------------------------------------------
 
 
-def test_the_what_if_sweep_runs_from_the_fewest_feasible_teachers_to_two_more(school_a):
+def test_the_what_if_sweep_runs_from_one_below_the_fewest_teachers_to_three_more(school_a):
     year = hillview_year(school_a, teachers=7)
     job = run_job(school_a, year)
     with schema_context(school_a.schema_name):
         job = services.plan_sweep_run(job_id=job.pk)
         rows = job.sweep["rows"]
-        assert [r["teachers"] for r in rows] == [6, 7, 8, 9]
-        assert rows[0]["classes"] == 6 and rows[0]["composites"] == 1 and rows[0]["average_size"] == 23.0
-        assert rows[1]["current"] and not rows[0]["current"]
-        assert all(r["classes"] <= r["teachers"] for r in rows)
+        assert [r["teachers"] for r in rows] == [5, 6, 7, 8, 9, 10]
+        assert rows[0]["status"] == "infeasible" and rows[0]["plans"] == []  # the row that shows why
+        assert rows[1]["classes"] == 6 and rows[1]["composites"] == 1 and rows[1]["average_size"] == 23.0
+        assert rows[2]["current"] and not rows[1]["current"]
+        assert all(r["classes"] <= r["teachers"] for r in rows[1:]) and len(rows[1]["plans"]) == 3
+        assert "<svg" in job.sweep["chart"] and job.sweep["min_teachers"] == 6

@@ -38,6 +38,9 @@ def test_year_problem_follows_the_contract(school_a):
         "composites": [{"grades": ["K", "1"]}, {"grades": ["1", "2"], "max_class_size": 24, "min_per_grade": 4}],
         "alternatives": 3,
         "time_limit_s": settings.SOLVER_TIME_LIMIT_S,
+        "ranking": ["composites", "classes", "spread"],  # the district's default: nobody chose
+        "rules": [],  # the district's pack by default: "none"
+        "fixed": [],
     }
     parsed = parse_problem(problem)
     assert [g.code for g in parsed.grades] == ["K", "1", "2"]
