@@ -86,7 +86,8 @@ def year_locked_classes(year: SchoolYear) -> list[LockedClass]:
     return list(LockedClass.objects.filter(year=year).order_by("id"))
 
 
-def year_problem(year: SchoolYear, *, school_name: str | None = None, with_sources: bool = False):
+def year_problem(year: SchoolYear, *, school_name: str | None = None, with_sources: bool = False,
+                 enrolments=None, composites=None, settings_row=None, locks=None):
     """The optimizer's problem for this year, JSON-ready (see shared/contract/README.md),
     version 2: the school's priorities as `ranking`, the rule pack's rules and the school's
     local rules as `rules`, the pack's composite cap applied to every composite, and the
@@ -94,10 +95,11 @@ def year_problem(year: SchoolYear, *, school_name: str | None = None, with_sourc
 
     Grades without an enrolment row that year are not taught that year and are left out.
     With `with_sources`, returns (problem, rules with their sources: see `year_rules`).
+    `enrolments`, `composites`, `settings_row` and `locks` may be passed when already read.
     """
-    settings_row = district_settings()
+    settings_row = settings_row or district_settings()
     pack, _ = year_rule_pack(year, settings_row=settings_row)
-    enrolments = year_enrolments(year)
+    enrolments = year_enrolments(year) if enrolments is None else enrolments
     taught = {e.grade_id for e in enrolments}
     grades = []
     for e in enrolments:
@@ -108,8 +110,9 @@ def year_problem(year: SchoolYear, *, school_name: str | None = None, with_sourc
         grades.append(grade)
     limits = {e.grade.code: (e.min_class_size, e.max_class_size) for e in enrolments}
     cap = pack.composite_max_class_size
+    allowed = year_composites(year) if composites is None else composites
     composites = []
-    for rule in year_composites(year):
+    for rule in allowed:
         members = sorted(rule.grades.all(), key=lambda g: g.order)
         if len(members) < 2 or any(g.pk not in taught for g in members):
             continue  # the admin refuses these; never hand the optimizer a rule it would reject
@@ -139,7 +142,8 @@ def year_problem(year: SchoolYear, *, school_name: str | None = None, with_sourc
         "time_limit_s": settings.SOLVER_TIME_LIMIT_S,
         "ranking": year_ranking(year, settings_row=settings_row),
         "rules": [r["rule"] for r in rules],
-        "fixed": [{"grades": dict(lock.counts), "label": lock.label} for lock in year_locked_classes(year)],
+        "fixed": [{"grades": dict(lock.counts), "label": lock.label}
+                  for lock in (year_locked_classes(year) if locks is None else locks)],
     }
     return (problem, rules) if with_sources else problem
 
@@ -174,12 +178,17 @@ def year_latest() -> SchoolYear | None:
     return SchoolYear.objects.order_by("-year").first()
 
 
-def year_warnings(year: SchoolYear) -> list[str]:
-    """Things that are allowed but probably wrong, in sentences a secretary can act on."""
-    enrolments = year_enrolments(year)
-    in_composite = set(
-        CompositeRule.grades.through.objects.filter(compositerule__year=year).values_list("grade_id", flat=True)
-    )
+def year_warnings(year: SchoolYear, *, enrolments=None, composites=None) -> list[str]:
+    """Things that are allowed but probably wrong, in sentences a secretary can act on.
+
+    `enrolments` and `composites` (year_enrolments, year_composites) when already read."""
+    enrolments = year_enrolments(year) if enrolments is None else enrolments
+    if composites is None:
+        in_composite = set(
+            CompositeRule.grades.through.objects.filter(compositerule__year=year).values_list("grade_id", flat=True)
+        )
+    else:
+        in_composite = {g.pk for rule in composites for g in rule.grades.all()}
     warnings = []
     for e in enrolments:
         if 0 < e.students < e.min_class_size and e.grade_id not in in_composite:
@@ -189,7 +198,7 @@ def year_warnings(year: SchoolYear) -> list[str]:
                 f"place them. Lower the min class size or allow a composite with this grade."
             )
     if enrolments and year.teachers < min_straight_classes((e.students, e.max_class_size) for e in enrolments):
-        if not year_composites(year):
+        if not (year_composites(year) if composites is None else composites):
             warnings.append(
                 f"Teachers: {year.teachers} is fewer than the "
                 f"{min_straight_classes((e.students, e.max_class_size) for e in enrolments)} straight "

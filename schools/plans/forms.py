@@ -23,7 +23,7 @@ class PlanEditForm(forms.Form):
         for i, row in enumerate(rows):
             self.fields[f"c{i}_name"] = forms.CharField(
                 label=f"Class {i + 1} name", max_length=40, required=False,
-                initial=row["name"] if row else "", widget=forms.TextInput(attrs={"size": 10}),
+                initial=row["name"] if row else "",
             )
             self.fields[f"c{i}_teacher"] = forms.CharField(
                 label=f"Class {i + 1} teacher", max_length=80, required=False,
@@ -33,16 +33,31 @@ class PlanEditForm(forms.Form):
                 self.fields[f"c{i}_g{j}"] = forms.IntegerField(
                     label=f"Class {i + 1} grade {code}", min_value=0, max_value=999, required=False,
                     initial=(row["counts"][j] if row else None),
-                    widget=forms.NumberInput(attrs={"size": 3, "class": "count", "data-row": i, "data-grade": j,
-                                                    "min": 0}),
+                    widget=forms.NumberInput(attrs={"size": 3, "class": "count"}),
                 )
 
     def rows(self):
-        """Bound fields per row, for the template: (name, teacher, [grade fields])."""
+        """Per row, for the template: {"name": (field name, value), "teacher": (...), "counts":
+        [(field name, value, grade index)]}, values as typed (bound) or as saved. Plain pairs:
+        the page writes its own inputs (a widget per cell is slow for a few hundred cells)."""
+
+        def value(name):
+            if self.is_bound:
+                return self.data.get(name, "")
+            initial = self.fields[name].initial
+            return "" if initial is None else initial
+
         return [
-            (self[f"c{i}_name"], self[f"c{i}_teacher"], [self[f"c{i}_g{j}"] for j in range(len(self.codes))])
+            {"index": i, "name": (f"c{i}_name", value(f"c{i}_name")),
+             "teacher": (f"c{i}_teacher", value(f"c{i}_teacher")),
+             "counts": [(f"c{i}_g{j}", value(f"c{i}_g{j}"), j) for j in range(len(self.codes))]}
             for i in range(self.row_count)
         ]
+
+    def field_errors(self) -> list[tuple[str, str]]:
+        """(label, messages) of each field with an error, e.g. ("Class 2 grade K", "...")."""
+        return [(self.fields[name].label, " ".join(errors)) for name, errors in self.errors.items()
+                if name in self.fields]
 
     def classes(self) -> list[dict]:
         data = self.cleaned_data

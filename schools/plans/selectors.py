@@ -12,7 +12,8 @@ from optimization import DEFAULT_RANKING, ProblemError, parse_problem, plan_chec
 from schools.models import Enrolment, Grade, SchoolYear, grade_label
 from schools.plans.explain import tradeoff
 from schools.plans.models import AllocationPlan, PlanJob, PlannedClass
-from schools.selectors import (PRIORITIES, year_locked_classes, year_problem, year_rule_pack, year_warnings)
+from schools.selectors import (PRIORITIES, year_composites, year_enrolments, year_locked_classes, year_problem,
+                               year_rule_pack, year_warnings)
 from tenants.context import tenant_context
 from tenants.selectors import district_settings, school_list
 
@@ -309,10 +310,11 @@ def year_overview(year: SchoolYear) -> dict:
     solving (a grade no class can take, too few teachers, locks that no longer fit)."""
     settings_row = district_settings()
     pack, whose = year_rule_pack(year, settings_row=settings_row)
-    problem, rules = year_problem(year, with_sources=True)
-    locks = year_locked_classes(year)
+    enrolments, composites, locks = year_enrolments(year), year_composites(year), year_locked_classes(year)
+    problem, rules = year_problem(year, with_sources=True, enrolments=enrolments, composites=composites,
+                                  settings_row=settings_row, locks=locks)
     enrolled = {g["code"]: g["students"] for g in problem["grades"]}
-    checks = year_warnings(year)
+    checks = year_warnings(year, enrolments=enrolments, composites=composites)
     held: dict[str, int] = {}
     for lock in locks:
         for code, n in lock.counts.items():

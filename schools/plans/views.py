@@ -165,10 +165,13 @@ def rule_pack(request, year: int):
 
 @planning_view
 @require_POST
-def lock(request, year: int, class_id: int):
+def lock(request, year: int):
+    """Lock the class whose button was pressed (`class_id`), from any plan of the year."""
     year = _year(year)
     _require_editor(request)
-    planned = get_object_or_404(PlannedClass.objects.select_related("plan"), pk=class_id, plan__year=year)
+    class_id = request.POST.get("class_id", "")
+    planned = get_object_or_404(PlannedClass.objects.select_related("plan"),
+                                pk=int(class_id) if class_id.isdigit() else 0, plan__year=year)
     try:
         planning.class_lock(year=year, planned_class=planned, actor=request.user)
     except ValidationError as error:

@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from django.db import connections
 from django.test import Client
-from django.urls import reverse
 from django_tenants.utils import schema_context
 
 from schools.plans import services
