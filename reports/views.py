@@ -60,6 +60,8 @@ def serve_report_file(name: str, *, filename: str):
 
 
 def _plan_chart(plan, table) -> str:
+    if plan.chart:  # drawn once when the plan was saved (plans never change)
+        return plan.chart
     key = f"portal:plan-chart:{plan.pk}:{WEB_CHART_WIDTH}"  # plans never change; cache keys are school-prefixed
     svg = cache.get(key)
     if svg is None:

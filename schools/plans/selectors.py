@@ -444,7 +444,8 @@ def plan_card(plan: AllocationPlan, *, teachers: int, best: AllocationPlan | Non
 
 def year_plans(year: SchoolYear) -> dict:
     """The year's plans for the planning page: the adopted one (if any) and the latest run's,
-    best first, as cards; a constant number of queries whatever the number of plans and classes."""
+    best first, each with what its card needs (`plan_card(**slot)` makes the card); a constant
+    number of queries whatever the number of plans and classes."""
     plans = list(
         AllocationPlan.objects.filter(year=year).filter(Q(superseded=False) | Q(adopted=True))
         .select_related("job", "derived_from").defer("job__result", "job__sweep")
@@ -457,11 +458,11 @@ def year_plans(year: SchoolYear) -> dict:
     run = [p for p in run if (p.job_id or 0) == newest_job]
     best = run[0] if run else None
     teachers = (best.job.problem.get("teachers") if best and best.job_id else None) or year.teachers
-    cards = [plan_card(p, teachers=teachers, best=best, problem=plan_problem(p)) for p in run]
+    cards = [{"plan": p, "teachers": teachers, "best": best} for p in run]
     adopted_card = None
     if adopted is not None and adopted not in run:
-        problem = plan_problem(adopted)
-        adopted_card = plan_card(adopted, teachers=problem.get("teachers") or year.teachers, problem=problem)
+        adopted_card = {"plan": adopted, "teachers": plan_problem(adopted).get("teachers") or year.teachers,
+                        "best": None}
     first_note = ("First by your priorities; each other plan says below what it gives up against it."
                   if len(cards) > 1 else "")
     return {"cards": cards, "adopted": adopted, "adopted_card": adopted_card, "teachers": teachers,

@@ -379,9 +379,10 @@ def plan_edit_check(*, plan: AllocationPlan, classes: list[dict]) -> dict:
     broken, checks = [], []
     if not errors:
         as_plan = {"classes": [{"grades": c["counts"]} for c in kept]}
-        for sentence in _named(check_plan(problem, as_plan), names):
+        parsed = parse_problem(problem)  # once, for both checks
+        for sentence in _named(check_plan(parsed, as_plan), names):
             (errors if _PLACEMENT.match(sentence) else broken).append(sentence)
-        checks = plan_checks(problem, as_plan)
+        checks = plan_checks(parsed, as_plan)
     return {"kept": kept, "errors": errors, "broken": broken, "checks": checks}
 
 

@@ -13,10 +13,13 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from schools import rulepacks
@@ -73,14 +76,40 @@ def index(request):
     return render(request, "plans/index.html", {"years": years, "can_edit": _editor(request)})
 
 
+CARD_CACHE_S = 30 * 24 * 3600
+
+
+def _card(slot: dict, *, can_edit: bool, first_note: str = "", open_classes: bool = False) -> dict:
+    """A plan's card: {plan, body}. The body (figures, rules, chart, classes, what it trades
+    against plan 1) never changes, since plans never do: it is rendered once per plan and kind
+    of viewer and kept in the cache (keys are per school), so a page does no drawing and little
+    rendering."""
+    plan = slot["plan"]
+    best = slot.get("best")
+    key = f"plans:card:v1:{plan.pk}:{best.pk if best else 0}:{int(can_edit)}:{int(open_classes)}:{int(bool(first_note))}"
+    body = cache.get(key)
+    if body is None:
+        card = selectors.plan_card(plan, teachers=slot["teachers"], best=best)
+        body = render_to_string("plans/_card_body.html", {"card": card, "can_edit": can_edit,
+                                                          "first_note": first_note, "open_classes": open_classes})
+        cache.set(key, body, CARD_CACHE_S)
+    return {"plan": plan, "body": mark_safe(body)}  # our own template's output, escaped when rendered
+
+
 def _year_context(request, year: SchoolYear) -> dict:
     job = selectors.job_latest(year)
     outcome = selectors.job_outcome(job)
+    plans = selectors.year_plans(year)
+    can_edit = _editor(request) and not year.is_final
+    plans["cards"] = [_card(slot, can_edit=can_edit, first_note=plans["first_note"] if i == 0 else "")
+                      for i, slot in enumerate(plans["cards"])]
+    if plans["adopted_card"]:
+        plans["adopted_card"] = _card(plans["adopted_card"], can_edit=can_edit)
     return {
         "year": year,
         "polling": outcome["kind"] == "live",
         "overview": selectors.year_overview(year),
-        "plans": selectors.year_plans(year),
+        "plans": plans,
         "job": job,
         "outcome": outcome,
         "can_edit": _editor(request) and not year.is_final,
@@ -227,11 +256,10 @@ def adopt(request, year: int, plan_id: int):
 def plan_page(request, year: int, plan_id: int):
     year = _year(year)
     plan = _plan(year, plan_id)
-    problem = selectors.plan_problem(plan)
-    card = selectors.plan_card(plan, teachers=problem.get("teachers") or year.teachers, problem=problem)
-    return render(request, "plans/plan.html", {
-        "year": year, "plan": plan, "card": card, "can_edit": _editor(request) and not year.is_final,
-    })
+    can_edit = _editor(request) and not year.is_final
+    teachers = selectors.plan_problem(plan).get("teachers") or year.teachers
+    card = _card({"plan": plan, "teachers": teachers, "best": None}, can_edit=can_edit, open_classes=True)
+    return render(request, "plans/plan.html", {"year": year, "plan": plan, "card": card, "can_edit": can_edit})
 
 
 def _edit_form(request, plan):
