@@ -103,7 +103,7 @@ def membership_set(*, user: User, school: School, role: str, actor: User | None 
 ROW_ENTITIES = {
     "tenants.school": "school", "tenants.domain": "domain", "tenants.user": "person",
     "tenants.membership": "membership", "schools.grade": "grade", "schools.schoolyear": "year",
-    "schools.enrolment": "enrolment", "schools.compositerule": "composite",
+    "schools.enrolment": "enrolment", "schools.compositerule": "composite", "schools.localrule": "local_rule",
 }
 
 

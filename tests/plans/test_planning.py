@@ -240,3 +240,19 @@ def test_the_year_page_costs_a_bounded_number_of_queries_and_never_draws_a_chart
     assert page.text.count('class="plan-card') == 7
     assert len(seven.captured_queries) == len(three.captured_queries) <= 2 * 20
     assert staff.get(f"/plans/2027/plan/{plans[0].pk}/").status_code == 200
+
+
+def test_staff_add_a_local_rule_in_the_admin_with_messages_naming_the_field(school_a, client_for):
+    year = hillview_year(school_a)
+    staff = client_for(school_a, factories.member_create(school_a, "staff"))
+    with schema_context(school_a.schema_name):
+        grade_ids = list(Grade.objects.filter(code__in=["1", "2"]).values_list("pk", flat=True))
+    data = {"label": "At least 80% of classes at 22 or fewer", "kind": "share", "grades": grade_ids, "size": 22,
+            "share": "", "average": "", "source": "Collective agreement, art. 9", "active": "on"}
+    refused = staff.post("/admin/schools/localrule/add/", data)
+    assert refused.status_code == 200 and "This kind of rule needs a share." in refused.text
+    assert staff.post("/admin/schools/localrule/add/", {**data, "share": "0.8"}).status_code == 302
+    with schema_context(school_a.schema_name):
+        assert year_problem(year)["rules"] == [{"kind": "share", "grades": ["1", "2"], "size": 22, "share": 0.8,
+                                               "label": "At least 80% of classes at 22 or fewer"}]
+    assert events(school_a, "local_rule_create") == 1
