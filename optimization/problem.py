@@ -70,9 +70,13 @@ class Rule:
     average: Fraction | None = None
     label: str = ""          # given, or the rule written out (`rule_text`)
 
+    @cached_property
+    def grade_set(self) -> frozenset[str]:
+        return frozenset(self.grades)
+
     def concerns(self, codes) -> bool:
         """Whether a class holding these grade codes is concerned by the rule."""
-        return any(code in self.grades for code in codes)
+        return not self.grade_set.isdisjoint(codes)
 
 
 @dataclass(frozen=True)

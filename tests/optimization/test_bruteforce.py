@@ -19,7 +19,7 @@ from optimization import ProblemError, parse_problem
 from optimization.engines import chain_applies
 
 from . import bruteforce
-from .compare import assert_matches_brute_force
+from .compare import assert_matches_brute_force, solve_with
 from .strategies import tiny_problem, tiny_problems
 
 ALL_FAMILIES = range(0, 300)          # seeds: every family, version 1 and 2
@@ -135,7 +135,6 @@ EXPECTED_TRIPLE = [(1, -5, 5), (1, -5, 15), (1, -5, 16), (1, -5, 16)]
 def test_hand_picked_schools_match_brute_force(name):
     data = DEFECTS[name]
     if name.startswith("triple, fourth"):  # too large for the brute force's budget
-        from .compare import solve_with  # noqa: PLC0415
         for engine in _engines(data):
             result = solve_with(data, engine)
             assert [(p["composites"], -len(p["classes"]), p["spread"])
