@@ -128,10 +128,6 @@ class ClassType:
     def is_composite(self) -> bool:
         return len(self.grades) > 1
 
-    @property
-    def label(self) -> str:
-        return "/".join(self.grades)
-
 
 @dataclass(frozen=True)
 class Problem:
@@ -223,11 +219,6 @@ class Problem:
             if most > 0:
                 types.append(ClassType(c.grades, smallest, high, c.min_per_grade, most))
         return tuple(types)
-
-    @property
-    def ranks_sizes(self) -> bool:
-        """Whether the ranking looks at class sizes (largest or spread) at all."""
-        return "largest" in self.ranking or "spread" in self.ranking
 
 
 def class_faults(grade_by_code: dict[str, Grade],
