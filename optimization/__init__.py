@@ -9,9 +9,9 @@ Public API (what the app may import; everything else is internal):
         `started` (a time.monotonic() reading) is when the time limit began, if before
         this call; `deadline` replaces the time limit (tests inject one); `engine`
         ("chain" or "mip") forces an engine.
-    solve_teacher_counts(data: dict, teacher_counts, **solve_options) -> dict[int, dict]
+    solve_teacher_counts(data: dict, teacher_counts, *, engine=None) -> dict[int, dict]
         The same problem solved for several numbers of teachers (a what-if sweep, a
-        district allocation), sharing the work that does not depend on them.
+        district allocation): the fewest classes (min_teachers) is proven once.
     parse_problem(data) -> Problem
         Validation; raises ProblemError whose `.errors` lists one sentence per mistake.
     check_plan(problem: dict | Problem, plan: dict) -> list[str]
@@ -40,7 +40,7 @@ import time
 
 from .checker import check_plan, plan_checks, plan_figures, ranked_figures, ranking_key
 from .deadline import Deadline
-from .outcome import Status
+from .outcome import Outcome, Status
 from .problem import CRITERIA, DEFAULT_RANKING, Problem, ProblemError
 from .results import Result
 from .search import solve_problem
@@ -66,12 +66,26 @@ def solve(data: dict, *, started: float | None = None, deadline: Deadline | None
     return solve_problem(problem, deadline, engine).to_json()
 
 
-def solve_teacher_counts(data: dict, teacher_counts, **solve_options) -> dict[int, dict]:
-    """{teachers: result} for each number of teachers; each solve has the problem's own
-    time limit."""
+def solve_teacher_counts(data: dict, teacher_counts, *, engine: str | None = None) -> dict:
+    """{teachers: result} for each number of teachers (a what-if sweep, a district
+    allocation), each solve with the problem's own time limit. The fewest classes do not
+    depend on the teachers: once proven, it is not solved again."""
+    results, fewest = {}, None
     if not isinstance(data, dict):
-        return {n: solve(data, **solve_options) for n in teacher_counts}
-    return {n: solve({**data, "teachers": n}, **solve_options) for n in teacher_counts}
+        return {n: solve(data, engine=engine) for n in teacher_counts}
+    for n in teacher_counts:
+        try:
+            variant = parse_problem({**data, "teachers": n})  # the teachers' own checks
+        except ProblemError:
+            results[n] = solve({**data, "teachers": n}, engine=engine)
+            continue
+        result = solve_problem(variant, Deadline.after(variant.time_limit_s), engine,
+                               fewest=fewest)
+        if fewest is None and result.status != Status.TIMEOUT:
+            fewest = Outcome(Status.INFEASIBLE if result.min_teachers is None
+                             else Status.OPTIMAL, result.min_teachers)
+        results[n] = result.to_json()
+    return results
 
 
 def rule_labels(problem: dict | Problem) -> list[str]:

@@ -1,15 +1,31 @@
 """Exact dynamic programme for schools whose composites are pairs along a chain of grades.
 
-Where it applies (`applies`). Every usable composite holds two grades, no grade is in
-more than two of them and there is no cycle: the grades can be laid out in a line
+Where it applies (line.applies). Every usable composite holds two grades, no grade is
+in more than two of them and there is no cycle: the grades can be laid out in a line
 g1, g2, ..., gm so that every composite joins two neighbours (the *edge* e_i joins g_i
-and g_(i+1)); the usual adjacent-grade composites. Besides:
-  * rules are `cap` rules only: a cap on a class type is exactly a lower maximum size of
-    that type (problem.py folds it into the class types), so a capped problem is a
-    version-1 problem with other limits;
-  * no fixed class, and `largest` is not ranked (the MIP engine serves those);
-  * the ranking is any order of composites, classes and spread (see ChainEngine).
-Then the facts of kinds.py hold with one kind per type, and the programme below is exact.
+and g_(i+1)); the usual adjacent-grade composites. Why it stays exact with version 2:
+  * a `cap` rule on a class type is exactly a lower maximum size of that type
+    (problem.py folds it into the class types): a capped problem is a version-1 problem
+    with other limits;
+  * a fixed class is a constant: its students are not free, it adds one class (and
+    one composite) to the level and its size to the window of each grade it holds;
+    the free classes of a type stay interchangeable, so the facts of kinds.py still
+    hold for them (the windows below start from the fixed sizes);
+  * `largest` first among the size criteria: a cap L on every class is again a lower
+    maximum size, so the programme under cap L gives, exactly, the best spread of every
+    structure among its plans with no class above L; a structure's best plan by
+    (largest, spread) is its best at the smallest L where it has a plan (ChainEngine);
+  * share and average rules, or `largest` after `spread`, are not modelled: the
+    programme then solves the *relaxation* without them, whose best plan of each
+    structure is no worse than the problem's (it has more plans), and each structure
+    it proposes is solved exactly, rules included, by the MIP with its counts fixed;
+    the structures come in the relaxed order, so once the next relaxed key is no better
+    than the k-th best exact key no structure left can do better (ChainEngine). A
+    necessary condition on each rule's concerned classes (`rule_tally`) keeps
+    structures that can never obey a rule out of the relaxation. Brute-force tests
+    (tests/optimization/test_bruteforce.py) compare all of this with enumeration.
+Rankings that list a structure criterion after a size criterion are served only
+without share/average rules and without `largest` (groups of levels, ChainEngine).
 
 A plan is decided, grade by grade, by
   * n_i   straight classes of g_i, holding Zs_i students (sizes: Zs_i split evenly),
@@ -46,7 +62,6 @@ limits it answers in time and memory, if not always with a plan.
 from __future__ import annotations
 
 import heapq
-import math
 import time
 
 import numpy as np
@@ -322,40 +337,32 @@ def rule_tally(problem: Problem, types) -> Tally | None:
         students = sum(free[g] for g in r.grades)
         fixed = [f.size for f in problem.fixed if r.concerns(f.codes)]
         widest = max((t.max_size for t in types if r.concerns(t.grades)), default=0)
-        n = 0
-        while not _could_hold(r, students, n, fixed, widest):
-            n += 1
-            if n > students:
-                break
-        least.append(n)
+        low, high = 0, students + 1  # _could_hold is monotone in n: the least n, by halves
+        while low < high:
+            middle = (low + high) // 2
+            if _could_hold(r, students, middle, fixed, widest):
+                high = middle
+            else:
+                low = middle + 1
+        least.append(low)
     return Tally(marks, tuple(least))
 
 
 def _could_hold(rule, students: int, n: int, fixed: list[int], widest: int) -> bool:
     if rule.kind == RuleKind.AVERAGE:
-        return students + sum(fixed) <= rule.average * (n + len(fixed))
+        p, q = rule.average.numerator, rule.average.denominator
+        return (students + sum(fixed)) * q <= p * (n + len(fixed))
+    p, q = rule.share.numerator, rule.share.denominator
     small_fixed = sum(1 for size in fixed if size <= rule.size)
-    small = max(0, math.ceil(rule.share * (n + len(fixed))) - small_fixed)
+    small = max(0, -(-p * (n + len(fixed)) // q) - small_fixed)
     if small > n:
         return False
     return students <= min(rule.size, widest) * small + widest * (n - small)
 
 
-class _Ticker:
-    """Checks the deadline every `every` steps, and the size of the programme."""
-
-    def __init__(self, deadline: Deadline, every: int = 2048):
-        self.deadline, self.every, self.steps = deadline, every, 0
-
-    def step(self) -> None:
-        self.steps += 1
-        if self.steps % self.every == 0:
-            self.deadline.check()
-
-    @staticmethod
-    def size(states: dict) -> None:
-        if len(states) > MAX_STATES:
-            raise DeadlineReached  # too large to finish in time and memory
+def _check_size(states: dict) -> None:
+    if len(states) > MAX_STATES:
+        raise DeadlineReached  # too large to finish in time and memory
 
 
 def best_structures(types, chain: Chain, bounds: ClassBounds, composites: int,
@@ -365,7 +372,7 @@ def best_structures(types, chain: Chain, bounds: ClassBounds, composites: int,
     spread, counts {type: classes}, placement {(type, grade): students}); [] when the
     level has no plan. Raises DeadlineReached. `bounds` must cover at least `composites`
     composites. `tally`: class counts to keep per structure and a test they must pass."""
-    ticker = _Ticker(deadline)
+    steps = 0  # the deadline is checked every 2048 steps
     m = len(chain.grades)
     counting = _Counting(tally, chain) if tally else None
     nothing = counting.start if counting else 0
@@ -389,7 +396,9 @@ def best_structures(types, chain: Chain, bounds: ClassBounds, composites: int,
             if left < 0:
                 continue
             for zs in range(max(0, left - (most_right if c0 < composites else 0)), left + 1):
-                ticker.step()
+                steps += 1
+                if not steps & 2047:
+                    deadline.check()
                 for n in _class_counts(t, zs):
                     if n0 + n > classes:
                         break
@@ -409,13 +418,15 @@ def best_structures(types, chain: Chain, bounds: ClassBounds, composites: int,
                            else tallies)
                     for cost, structure, path in entries.entries.values():
                         _offer(middle, key, (cost, (structure, n), (path, zs, n)), k)
-            ticker.size(middle)
+            _check_size(middle)
         # half-step 2: the composite classes on edge i, taking the R students
         states = {}
         options_of: dict = {}
         counted = chain.edge[i] if counting and counting.counts(chain.edge[i]) else None
         for (n1, c0, low, high, rest, tallies), entries in middle.items():
-            ticker.step()
+            steps += 1
+            if not steps & 2047:
+                deadline.check()
             options = options_of.get((n1, c0, rest))
             if options is None:
                 options = options_of[n1, c0, rest] = _edge_options(
@@ -432,7 +443,7 @@ def best_structures(types, chain: Chain, bounds: ClassBounds, composites: int,
                        else tallies)
                 for cost, structure, path in entries.entries.values():
                     _offer(states, key, (cost + spread, (structure, c), (path, c, z, rest)), k)
-            ticker.size(states)
+            _check_size(states)
         if counting:  # counts that can no longer reach their least: no plan ahead
             states = {key: entries for key, entries in states.items()
                       if counting.alive(key[5], i)}
@@ -537,7 +548,7 @@ class ChainEngine:
                                 (problem.fixed_sizes(g.code) for g in problem.grades
                                  if g.code not in line) if sizes)
         self.variants: dict[int, ChainEngine] = {}  # the problem capped at each size
-        self.tally = rule_tally(problem, self.types)
+        self.tally = None  # set by _by_levels when it checks rules
         self.stats = {"build_s": 0.0, "solver_s": 0.0}
 
     def fewest_classes(self) -> Outcome:
@@ -559,14 +570,18 @@ class ChainEngine:
 
     def search(self, fewest: int | None = None) -> Search:
         found: list[FoundPlan] = []
+        self.unproven: list[tuple[tuple, FoundPlan]] = []  # checked plans, order not final
         try:
             if shaped(self.problem.ranking):
-                found += self._by_levels()
+                self._by_levels(found)
             else:
                 self._by_groups(found)
         except DeadlineReached:
-            # every plan found is proven; only later alternatives are missing
-            return Search(Status.OPTIMAL if found else Status.TIMEOUT, found, self.stats)
+            if found:  # proven, in rank order; only later alternatives are missing
+                return Search(Status.OPTIMAL, found, self.stats)
+            if self.unproven:  # a plan obeying every rule, not proven best
+                return Search(Status.FEASIBLE, [self.unproven[0][1]], self.stats)
+            return Search(Status.TIMEOUT, [], self.stats)
         return Search(Status.OPTIMAL if found else Status.INFEASIBLE, found, self.stats)
 
     # --- figures ---------------------------------------------------------------------
@@ -628,34 +643,41 @@ class ChainEngine:
 
     # --- structure criteria first -------------------------------------------------------
 
-    def _by_levels(self) -> list[FoundPlan]:
+    def _by_levels(self, found: list[FoundPlan]) -> None:
+        """Fills `found` (see the class's docstring). Without rules to check, each plan
+        is final as it comes; with them, `self.unproven` holds the exactly solved
+        structures until no structure left can beat the k-th."""
         ranking = self.problem.ranking
         prefix = tuple(c for c in ranking if c in STRUCTURE)
-        checker = None
-        if needs_checking(self.problem):
-            from .mip import StructureSolver  # noqa: PLC0415  (deferred: Pyomo)
-
-            checker = StructureSolver(self.problem, self.deadline)
         want = self.problem.alternatives
-        best: list[tuple[tuple, FoundPlan]] = []  # exact keys, best first
+        if not needs_checking(self.problem):
+            for group in self._level_groups(prefix):
+                streams = [self._enumerate(level, want - len(found)) for level in group]
+                for _, figures, counts, placed in heapq.merge(*streams, key=_first):
+                    found.append(self._plan(figures, counts, placed))
+                    if len(found) >= want:
+                        return
+            return
+        from .mip import StructureSolver  # noqa: PLC0415  (deferred: Pyomo)
+
+        self.tally = rule_tally(self.problem, self.types)
+        checker = StructureSolver(self.problem, self.deadline)
+        best = self.unproven  # exact keys, best first
         for group in self._level_groups(prefix):
-            streams = [self._enumerate(level, want) for level in group]
-            for relaxed, figures, counts, placed in heapq.merge(*streams, key=_first):
+            streams = [self._enumerate(level, want - len(best)) for level in group]
+            for relaxed, _, counts, _ in heapq.merge(*streams, key=_first):
                 if len(best) >= want and relaxed >= best[want - 1][0]:
                     break  # no structure left in the group can do better
-                if checker is None:
-                    best.append((relaxed, self._plan(figures, counts, placed)))
-                else:
-                    exact = checker.best(self._structure(counts))
-                    self.stats["checked"] = self.stats.get("checked", 0) + 1
-                    if exact is not None:
-                        best.append((self._key(exact[0]), exact[1]))
-                best.sort(key=_first)
+                exact = checker.best(self._structure(counts))
+                self.stats["checked"] = self.stats.get("checked", 0) + 1
+                if exact is not None:
+                    best.append((self._key(exact[0]), exact[1]))
+                    best.sort(key=_first)
                 if len(best) >= want and relaxed >= best[want - 1][0]:
                     break  # the structures to come have relaxed keys no smaller
             if len(best) >= want:
                 break  # later groups come later in the ranking
-        return [plan for _, plan in best[:want]]
+        found += [plan for _, plan in best[:want]]
 
     def _structure(self, counts: dict) -> dict[tuple[str, ...], int]:
         return {self.types[k].grades: n for k, n in counts.items() if n}
@@ -746,7 +768,7 @@ class ChainEngine:
             variant.types = problem.class_types
             variant.chain = chain_of(problem, variant.types)
             variant.bounds, variant.stats = None, self.stats
-            variant.tally = rule_tally(problem, variant.types)
+            variant.tally = rule_tally(problem, variant.types) if self.tally else None
             variant.most_composites = (
                 sum(variant.types[k].max_count for k in variant.chain.edge if k is not None)
                 if variant.chain is not None else 0)

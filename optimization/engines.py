@@ -1,21 +1,22 @@
 """The two exact engines and which one serves a problem.
 
-* "chain": the dynamic programme of chain.py, for problems it solves exactly (see
-  `line.applies`): composites that are pairs along a line of grades, no share or
-  average rule, no fixed class, `largest` not ranked. It needs only numpy.
+* "chain": the dynamic programme of chain.py, for composites that are pairs along a
+  line of grades (line.applies): version 1, caps, fixed classes and `largest` exactly;
+  share and average rules through a relaxation whose structures the MIP solves one by
+  one. It needs numpy (and Pyomo for those rules).
 * "mip": the models of model.py with HiGHS, for every problem. It needs Pyomo.
 
-Each engine offers `fewest_classes() -> Outcome` and `search() -> Search`. Both modules
-are imported only when a problem needs them: numpy and Pyomo are slow to import, and an
-invalid or trivial problem needs neither.
+Each engine offers `fewest_classes() -> Outcome` and `search(fewest) -> Search`. Both
+modules are imported only when a problem needs them: numpy and Pyomo are slow to
+import, and an invalid or trivial problem needs neither.
 """
 
 from __future__ import annotations
 
 from .checker import rule_check
 from .deadline import Deadline
-from .outcome import Outcome, Status
 from .line import applies as chain_applies
+from .outcome import Outcome, Status
 from .problem import Problem, RuleKind
 
 ENGINES = ("chain", "mip")

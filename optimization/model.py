@@ -38,7 +38,6 @@ from .deadline import Deadline
 from .kinds import Kind, kinds_of
 from .problem import Problem, RuleKind
 
-LOOSE = 10 ** 7  # a bound no figure reaches
 
 
 def farey_neighbours(x: Fraction, most: int) -> tuple[Fraction, Fraction]:

@@ -70,9 +70,13 @@ class Rule:
     average: Fraction | None = None
     label: str = ""          # given, or the rule written out (`rule_text`)
 
+    @cached_property
+    def grade_set(self) -> frozenset[str]:
+        return frozenset(self.grades)
+
     def concerns(self, codes) -> bool:
         """Whether a class holding these grade codes is concerned by the rule."""
-        return any(code in self.grades for code in codes)
+        return not self.grade_set.isdisjoint(codes)
 
 
 @dataclass(frozen=True)
@@ -123,10 +127,6 @@ class ClassType:
     @property
     def is_composite(self) -> bool:
         return len(self.grades) > 1
-
-    @property
-    def label(self) -> str:
-        return "/".join(self.grades)
 
 
 @dataclass(frozen=True)
@@ -219,11 +219,6 @@ class Problem:
             if most > 0:
                 types.append(ClassType(c.grades, smallest, high, c.min_per_grade, most))
         return tuple(types)
-
-    @property
-    def ranks_sizes(self) -> bool:
-        """Whether the ranking looks at class sizes (largest or spread) at all."""
-        return "largest" in self.ranking or "spread" in self.ranking
 
 
 def class_faults(grade_by_code: dict[str, Grade],

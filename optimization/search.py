@@ -20,16 +20,19 @@ from .checker import check_plan, plan_checks, plan_figures, ranking_key, structu
 from .deadline import Deadline
 from .diagnosis import diagnose, out_of_time
 from .engines import chain_applies, make_engine, settled
-from .outcome import FoundPlan, Search, Status
+from .outcome import FoundPlan, Outcome, Search, Status
 from .problem import Problem
 from .results import PlanResult, Result
 
 
 def solve_problem(problem: Problem, deadline: Deadline | None = None,
-                  engine: str | None = None, *, explain: bool = True) -> Result:
+                  engine: str | None = None, *, explain: bool = True,
+                  fewest: Outcome | None = None) -> Result:
     """The result for a valid problem. `engine`: "chain" or "mip" (default: the chain
     programme wherever it applies); explain=False leaves out the diagnosis of an
-    infeasible problem (its slowest part; for bulk comparisons)."""
+    infeasible problem (its slowest part; for bulk comparisons); `fewest`: the fewest
+    classes, when already proven for the same problem with another number of teachers
+    (it does not depend on them)."""
     started = time.monotonic()
     if deadline is None:
         deadline = Deadline.after(problem.time_limit_s)
@@ -38,7 +41,8 @@ def solve_problem(problem: Problem, deadline: Deadline | None = None,
     stats = result.stats
     stats["engine"] = solver.name
 
-    fewest = settled(problem) or solver.fewest_classes()
+    fewest = fewest if fewest is not None and fewest.proven else (
+        settled(problem) or solver.fewest_classes())
     stats["min_teachers_s"] = round(time.monotonic() - started, 4)
     if fewest.status == Status.TIMEOUT:
         result.status = Status.TIMEOUT

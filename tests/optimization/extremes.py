@@ -25,13 +25,13 @@ def extremes(time_limit_s: float = 1.0) -> dict[str, dict]:
             "teachers": 5000, "grades": _grades(2, 10_000), "composites": [{"grades": ["K", "1"]}]},
         "30 grades of 10,000, adjacent composites": {
             "teachers": 5000, "grades": thirty,
-            "composites": [{"grades": pair} for pair in zip(CODES, CODES[1:])]},
+            "composites": [{"grades": list(pair)} for pair in zip(CODES, CODES[1:])]},
         "30 grades of 10,000, 200 composites": {
             "teachers": 5000, "grades": thirty,
             "composites": [{"grades": pair} for pair in rng.sample(pairs, 200)]},
         "1,000 share rules": {
             "teachers": 5000, "grades": _grades(30, 10_000, 1, 1000),
-            "composites": [{"grades": pair} for pair in zip(CODES, CODES[1:])],
+            "composites": [{"grades": list(pair)} for pair in zip(CODES, CODES[1:])],
             "rules": [{"kind": "share", "grades": rng.sample(CODES, 3), "size": size,
                        "share": 0.5} for size in range(1, 1001)]},
         "1,000 fixed classes": {

@@ -83,9 +83,9 @@ def _fixed(rng: random.Random, data: dict) -> list[dict]:
 
 def tiny_problem(seed: int, *, family: str | None = None, version: int | None = None,
                  grades: int | None = None, chain: bool = False) -> dict:
-    """One tiny problem, the same for the same arguments. chain=True: only what the
-    chain programme takes (adjacent pairs or no composite; caps; no fixed class; a
-    ranking without `largest`)."""
+    """One tiny problem, the same for the same arguments. chain=True: what the chain
+    programme solves on its own (adjacent pairs or no composite; caps, fixed classes;
+    `largest` only before spread in a ranking that lists composites and classes first)."""
     rng = random.Random(seed)
     if chain:
         family = family or rng.choice(["chain", "chain", "none"])
@@ -105,12 +105,19 @@ def tiny_problem(seed: int, *, family: str | None = None, version: int | None = 
             "alternatives": rng.randint(1, 4), "time_limit_s": 60}
     version = version or rng.choice([1, 2, 2])
     if version == 2:
-        criteria = [c for c in CRITERIA if not (chain and c == "largest")]
         if rng.random() < 0.6:
-            data["ranking"] = rng.sample(criteria, rng.randint(1, len(criteria)))
+            data["ranking"] = rng.sample(CRITERIA, rng.randint(1, len(CRITERIA)))
+            if chain and "largest" in data["ranking"]:
+                data["ranking"] = _largest_first_of_sizes(data["ranking"])
         data["rules"] = _rules(rng, codes, ["cap"] if chain else ["cap", "share", "average"])
-        data["fixed"] = [] if chain else _fixed(rng, data)
+        data["fixed"] = _fixed(rng, data)
     return data
+
+
+def _largest_first_of_sizes(ranking: list[str]) -> list[str]:
+    """The ranking with its structure criteria first and `largest` before `spread`."""
+    structure = [c for c in ranking if c in ("composites", "classes")]
+    return structure + [c for c in ("largest", "spread") if c in ranking]
 
 
 @st.composite
