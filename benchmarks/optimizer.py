@@ -66,7 +66,7 @@ def school(grades: list[str], per_grade: tuple[int, int], teachers_slack: int,
 
 
 def _with_teachers(problem: dict, slack: int) -> dict:
-    from optimization import solve
+    from optimization import solve  # imported late on purpose: main() times the import itself
 
     probe = solve({**problem, "teachers": 5000, "alternatives": 1, "fixed": []}
                   if "fixed" in problem else {**problem, "teachers": 5000, "alternatives": 1})
@@ -153,7 +153,7 @@ def example_cases() -> list[tuple[str, str, dict]]:
 
 def measure(label: str, problem: dict, repeat: int = 1) -> tuple[float, dict]:
     """Solves `repeat` times; the time is the best (the machine may be shared)."""
-    from optimization import parse_problem, solve
+    from optimization import parse_problem, solve  # late on purpose: main() times the import itself
 
     times = []
     for _ in range(repeat):
