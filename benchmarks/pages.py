@@ -22,22 +22,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from benchmarks.district import admin_sql, server_url  # noqa: E402  (the scratch database's helpers)
 BENCH_DB = "classplan_bench_pages"
 YEAR = 2027
 GRADES = [("K", "Kindergarten", 15, 22), ("1", "Grade 1", 15, 24), ("2", "Grade 2", 15, 24),
           ("3", "Grade 3", 15, 28), ("4", "Grade 4", 15, 30), ("5", "Grade 5", 15, 30), ("6", "Grade 6", 15, 30)]
-
-
-def server_url() -> str:
-    url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-    return url.rsplit("/", 1)[0]
-
-
-def admin_sql(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(server_url() + "/postgres", autocommit=True) as conn:
-        conn.execute(sql)
 
 
 def build() -> dict:

@@ -41,6 +41,16 @@ def _save(year: SchoolYear, actor, fields: list[str]) -> None:
     year.save(update_fields=[*fields, "updated"])
 
 
+def _field_set(year: SchoolYear, field: str, value, action: str, actor) -> SchoolYear:
+    """Set one field of the (locked) year and record one event with its old and new value."""
+    old = getattr(year, field)
+    setattr(year, field, value)
+    _save(year, actor, [field])
+    audit_record(action=action, actor=_actor(actor), school=current_school(), target=year,
+                 old={field: old}, new={field: value})
+    return year
+
+
 @transaction.atomic
 def year_priorities_set(*, year: SchoolYear, ranking: list[str] | None, actor=None) -> SchoolYear:
     """The year's priorities, most important first (the problem's `ranking`); an empty list or
@@ -50,12 +60,7 @@ def year_priorities_set(*, year: SchoolYear, ranking: list[str] | None, actor=No
     unknown = [c for c in ranking if c not in PRIORITIES]
     if unknown or len(set(ranking)) != len(ranking):
         raise ValidationError({"ranking": "Choose each priority at most once, from the list shown."})
-    old = list(year.ranking)
-    year.ranking = ranking
-    _save(year, actor, ["ranking"])
-    audit_record(action=Action.YEAR_PRIORITIES_SET, actor=_actor(actor), school=current_school(), target=year,
-                 old={"ranking": old}, new={"ranking": ranking})
-    return year
+    return _field_set(year, "ranking", ranking, Action.YEAR_PRIORITIES_SET, actor)
 
 
 @transaction.atomic
@@ -67,12 +72,7 @@ def year_rule_pack_set(*, year: SchoolYear, pack_id: str, actor=None) -> SchoolY
             rulepacks.pack_get(pack_id)
         except rulepacks.UnknownPack:
             raise ValidationError({"rule_pack": "Choose a rule pack from the list shown."}) from None
-    old = year.rule_pack
-    year.rule_pack = pack_id
-    _save(year, actor, ["rule_pack"])
-    audit_record(action=Action.YEAR_RULE_PACK_SET, actor=_actor(actor), school=current_school(), target=year,
-                 old={"rule_pack": old}, new={"rule_pack": pack_id})
-    return year
+    return _field_set(year, "rule_pack", pack_id, Action.YEAR_RULE_PACK_SET, actor)
 
 
 @transaction.atomic
@@ -112,11 +112,7 @@ def class_unlock(*, lock: LockedClass, actor=None) -> None:
 def year_finalise(*, year: SchoolYear, actor=None) -> SchoolYear:
     """Mark the year final: its data and plans are locked until someone reopens it."""
     year = _year_for_change(year, actor)
-    year.status = SchoolYear.Status.FINAL
-    _save(year, actor, ["status"])
-    audit_record(action=Action.YEAR_FINALISE, actor=_actor(actor), school=current_school(), target=year,
-                 old={"status": SchoolYear.Status.DRAFT}, new={"status": SchoolYear.Status.FINAL})
-    return year
+    return _field_set(year, "status", SchoolYear.Status.FINAL, Action.YEAR_FINALISE, actor)
 
 
 @transaction.atomic
@@ -126,11 +122,7 @@ def year_reopen(*, year: SchoolYear, actor=None) -> SchoolYear:
     year = SchoolYear.objects.select_for_update().get(pk=year.pk)
     if not year.is_final:
         return year
-    year.status = SchoolYear.Status.DRAFT
-    _save(year, actor, ["status"])
-    audit_record(action=Action.YEAR_REOPEN, actor=_actor(actor), school=current_school(), target=year,
-                 old={"status": SchoolYear.Status.FINAL}, new={"status": SchoolYear.Status.DRAFT})
-    return year
+    return _field_set(year, "status", SchoolYear.Status.DRAFT, Action.YEAR_REOPEN, actor)
 
 
 @transaction.atomic
@@ -139,9 +131,4 @@ def year_teachers_set(*, year: SchoolYear, teachers: int, actor=None) -> SchoolY
     year = _year_for_change(year, actor)
     if not isinstance(teachers, int) or not 1 <= teachers <= 5000:
         raise ValidationError({"teachers": "Teachers must be a whole number from 1 to 5,000."})
-    old = year.teachers
-    year.teachers = teachers
-    _save(year, actor, ["teachers"])
-    audit_record(action=Action.YEAR_TEACHERS_SET, actor=_actor(actor), school=current_school(), target=year,
-                 old={"teachers": old}, new={"teachers": teachers})
-    return year
+    return _field_set(year, "teachers", teachers, Action.YEAR_TEACHERS_SET, actor)

@@ -70,6 +70,17 @@ def _errors(request, error: ValidationError, prefix: str = "") -> None:
         messages.error(request, prefix + message)
 
 
+def _change(request, page_year: SchoolYear, anchor: str, success: str, service, /, **arguments):
+    """Run a planning service for the person; its refusal, or `success`, as a message; back to the year."""
+    try:
+        service(**arguments, actor=request.user)
+    except ValidationError as error:
+        _errors(request, error)
+    else:
+        messages.success(request, success)
+    return _back(page_year, anchor)
+
+
 @planning_view
 def index(request):
     years = list(SchoolYear.objects.order_by("-year"))
@@ -169,13 +180,8 @@ def priorities(request, year: int):
             j = i - 1 if action == "up" else i + 1
             if 0 <= j < len(ranking):
                 ranking[i], ranking[j] = ranking[j], ranking[i]
-    try:
-        planning.year_priorities_set(year=year, ranking=ranking, actor=request.user)
-    except ValidationError as error:
-        _errors(request, error)
-    else:
-        messages.success(request, "Priorities saved. Generate the plans again to rank them this way.")
-    return _back(year, "priorities")
+    return _change(request, year, "priorities", "Priorities saved. Generate the plans again to rank them this way.",
+                   planning.year_priorities_set, year=year, ranking=ranking)
 
 
 @planning_view
@@ -183,13 +189,8 @@ def priorities(request, year: int):
 def rule_pack(request, year: int):
     year = _year(year)
     _require_editor(request)
-    try:
-        planning.year_rule_pack_set(year=year, pack_id=request.POST.get("rule_pack", ""), actor=request.user)
-    except ValidationError as error:
-        _errors(request, error)
-    else:
-        messages.success(request, "Rule pack saved. Generate the plans again to apply it.")
-    return _back(year, "rules")
+    return _change(request, year, "rules", "Rule pack saved. Generate the plans again to apply it.",
+                   planning.year_rule_pack_set, year=year, pack_id=request.POST.get("rule_pack", ""))
 
 
 @planning_view
@@ -201,14 +202,8 @@ def lock(request, year: int):
     class_id = request.POST.get("class_id", "")
     planned = get_object_or_404(PlannedClass.objects.select_related("plan"),
                                 pk=int(class_id) if class_id.isdigit() else 0, plan__year=year)
-    try:
-        planning.class_lock(year=year, planned_class=planned, actor=request.user)
-    except ValidationError as error:
-        _errors(request, error)
-    else:
-        messages.success(request, f"{planned.name} is locked: the next plans keep it as it is. "
-                                  "Generate the plans again.")
-    return _back(year, "locks")
+    return _change(request, year, "locks", f"{planned.name} is locked: the next plans keep it as it is. "
+                   "Generate the plans again.", planning.class_lock, year=year, planned_class=planned)
 
 
 @planning_view
@@ -217,13 +212,8 @@ def unlock(request, year: int, lock_id: int):
     year = _year(year)
     _require_editor(request)
     locked = get_object_or_404(LockedClass, pk=lock_id, year=year)
-    try:
-        planning.class_unlock(lock=locked, actor=request.user)
-    except ValidationError as error:
-        _errors(request, error)
-    else:
-        messages.success(request, f"The lock on {locked.label or 'the class'} was removed.")
-    return _back(year, "locks")
+    return _change(request, year, "locks", f"The lock on {locked.label or 'the class'} was removed.",
+                   planning.class_unlock, lock=locked)
 
 
 def _plan(year: SchoolYear, plan_id: int) -> AllocationPlan:
@@ -398,13 +388,8 @@ def teachers(request, year: int):
 def finalise(request, year: int):
     year = _year(year)
     _require_editor(request)
-    try:
-        planning.year_finalise(year=year, actor=request.user)
-    except ValidationError as error:
-        _errors(request, error)
-    else:
-        messages.success(request, f"{year.year} is final: its data and plans are locked until someone reopens it.")
-    return _back(year)
+    return _change(request, year, "", f"{year.year} is final: its data and plans are locked until someone reopens it.",
+                   planning.year_finalise, year=year)
 
 
 @planning_view
