@@ -400,7 +400,7 @@ def plan_chart_svg(plan: AllocationPlan, table: dict) -> str:
 
     from schools.plans import charts
 
-    key = f"plans:chart:{plan.pk}"  # cache keys are prefixed by school
+    key = f"plans:chart:{plan.pk}:{plan.created.timestamp():.6f}"  # cache keys are prefixed by school
     svg = cache.get(key)
     if svg is None:
         svg = charts.class_size_chart(table) if table["rows"] else ""

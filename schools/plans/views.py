@@ -97,7 +97,9 @@ def _card(slot: dict, *, can_edit: bool, first_note: str = "", open_classes: boo
     rendering."""
     plan = slot["plan"]
     best = slot.get("best")
-    key = f"plans:card:v1:{plan.pk}:{best.pk if best else 0}:{int(can_edit)}:{int(open_classes)}:{int(bool(first_note))}"
+    # the plan's creation time too: a school deleted and made again reuses its schema's ids
+    key = (f"plans:card:v1:{plan.pk}:{plan.created.timestamp():.6f}:{best.pk if best else 0}:{int(can_edit)}:"
+           f"{int(open_classes)}:{int(bool(first_note))}")
     body = cache.get(key)
     if body is None:
         card = selectors.plan_card(plan, teachers=slot["teachers"], best=best)
