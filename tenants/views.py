@@ -118,9 +118,11 @@ def favicon(request):
 
 
 def _private(response):
-    """A page whose address holds a secret: never cached, never sent on as a referrer."""
+    """A page whose address holds a secret: never cached, never sent to another site as a referrer
+    (same-origin, not no-referrer: with that, browsers post its form with "Origin: null",
+    which the CSRF check rightly refuses)."""
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
