@@ -2,7 +2,7 @@
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -90,6 +90,12 @@ class PersonAdmin(PolicyAdminMixin, UserAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # people are deactivated, never deleted: their history stays attributable
+
+    def user_change_password(self, request, id, form_url=""):
+        # nobody chooses a password for someone else: people reset their own ("Forgot your password?")
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "invite_url": reverse("district_admin:tenants_invitation_add"),

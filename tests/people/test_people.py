@@ -139,6 +139,7 @@ def test_the_people_page_shows_people_not_internals(school_a, district_client):
     page = district_client.get(f"/admin/tenants/user/{person.pk}/change/").text
     for internal in ("Superuser status", "md5$", "pbkdf2", "Groups", "session_epoch"):
         assert internal not in page
+    assert district_client.get(f"/admin/tenants/user/{person.pk}/password/").status_code == 403
     root = Client(HTTP_HOST="localhost")
     root.force_login(factories.user_create(is_superuser=True))
     assert "Superuser status" in root.get(f"/admin/tenants/user/{person.pk}/change/").text
@@ -191,7 +192,7 @@ def test_deleting_a_year_with_plans_says_what_goes_and_keeps_the_adopted_report(
 ):
     plan = factories.plan_create(school_a)
     with schema_context(school_a.schema_name):
-        factories.saved_plan(school_a, plan.year, [("K", {"K": 41})], rank=2)
+        AllocationPlan.objects.create(year=plan.year, rank=2, classes=7, composites=0, spread=4)
         kept = Report.objects.create(plan=plan, year=plan.year, kind="plan_pdf", status="ready",
                                      file="alpha/reports/2027/plan_pdf-1-aaaaaaaa.pdf", sha256="a" * 64)
         Report.objects.create(plan=plan, year=plan.year, kind="plan_csv", status="failed", error="x")
