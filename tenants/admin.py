@@ -1,5 +1,6 @@
 """The district admin: schools, their addresses, people, invitations and roles, and the audit trail."""
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -199,6 +200,7 @@ class InvitationAdmin(PolicyAdminMixin, admin.ModelAdmin):
             "title": "Invite a person",
             "opts": self.opts,
             "form": form,
+            "invitation_days": settings.INVITATION_MAX_AGE.days,
         }
         return TemplateResponse(request, "admin/tenants/invitation/invite.html", context)
 
