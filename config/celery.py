@@ -15,6 +15,7 @@ The settings module defaults to production, as for the WSGI server; `make run` a
 import os
 from pathlib import Path
 
+from celery.signals import task_postrun, task_prerun
 from tenant_schemas_celery.app import CeleryApp
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
@@ -30,7 +31,7 @@ app.conf.beat_schedule = {
         "options": {"queue": "celery"},
     },
 }
-app.autodiscover_tasks(["schools.plans", "reports", "reports.district"])
+app.autodiscover_tasks(["tenants", "schools.plans", "reports", "reports.district"])
 
 FILE_BROKER_FOLDERS = ("data_folder_in", "data_folder_out", "processed_folder", "control_folder")
 
@@ -44,3 +45,20 @@ def _file_broker_folders(sender, **kwargs):
         for key in FILE_BROKER_FOLDERS:
             if options.get(key):
                 Path(options[key]).mkdir(parents=True, exist_ok=True)
+
+
+@task_prerun.connect
+def _district_time_zone(**kwargs):
+    """Jobs render PDFs and mails: their dates and times are in the district's time zone too."""
+    from django.utils import timezone
+
+    from tenants.selectors import district_time_zone
+
+    timezone.activate(district_time_zone())
+
+
+@task_postrun.connect
+def _default_time_zone(**kwargs):
+    from django.utils import timezone
+
+    timezone.deactivate()

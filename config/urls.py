@@ -4,11 +4,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from reports.home import home
 from tenants.sites import school_admin_site
-from tenants.views import handoff, home
+from tenants.views import favicon, handoff, password_urls
 
 urlpatterns = [
     path("", home, name="home"),
+    path("favicon.ico", favicon),
+    *password_urls(),  # before the admin: its log-in links to "admin_password_reset"
     path("admin/", school_admin_site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

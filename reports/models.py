@@ -80,12 +80,16 @@ class Report(RenderedFile):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     file = models.FileField(upload_to=report_key, storage=reports_storage, max_length=255, blank=True)
     created_by = person_reference()
+    kept_as = models.CharField(
+        max_length=120, blank=True,
+        help_text="A plan's report kept after its year was deleted: what it was, e.g. '2027 adopted plan'.",
+    )
 
     class Meta(RenderedFile.Meta):
         constraints = [
             *RenderedFile.Meta.constraints,
             models.CheckConstraint(
-                condition=(Q(kind__in=["plan_pdf", "plan_csv"]) & Q(plan__isnull=False))
+                condition=(Q(kind__in=["plan_pdf", "plan_csv"]) & (Q(plan__isnull=False) | ~Q(kept_as="")))
                 | (Q(kind="comparison_pdf") & Q(plan__isnull=True)),
                 name="report_plan_matches_kind",
             ),

@@ -25,6 +25,14 @@ from tenants.audit import audit_record
 log = logging.getLogger(__name__)
 
 
+def year_adopted_reports_keep(*, year) -> int:
+    """Detach the year's adopted plan's ready reports before the year is deleted, so that they
+    (and their files) stay, listed as kept reports. Part of `schools.services.year_delete`,
+    whose one audit event says so. Returns how many were kept."""
+    return Report.objects.filter(plan__year=year, plan__adopted=True, status=Report.Status.READY).update(
+        plan=None, year=None, kept_as=f"{year.year} adopted plan")
+
+
 def _actor_id(actor) -> int | None:
     return actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None
 

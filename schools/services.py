@@ -2,12 +2,17 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 
-from schools.models import CompositeRule, Enrolment, SchoolYear
+from schools import rulepacks
+from schools.models import CompositeRule, Enrolment, Grade, SchoolYear
 from schools.resources import EnrolmentResource
+from schools.selectors import year_delete_summary
+from schools.signals import year_deleting
 from tenants import policy
 from tenants.audit import Action, audit_record, row_values
 from tenants.context import current_school
+from tenants.selectors import district_settings
 
 
 def _save(obj, actor):
@@ -16,6 +21,58 @@ def _save(obj, actor):
         obj._history_user = actor
     obj.save()
     return obj
+
+
+@transaction.atomic
+def grades_from_template(*, grades: list[tuple[str, str]], actor=None) -> list[Grade]:
+    """Make the current school's grades from a template's (code, name) pairs, youngest first,
+    with the class sizes of the district's rule pack (the model's defaults for a grade the
+    pack does not know). Grades the school has already are left alone.
+
+    Part of creating a school (`tenants.services.school_create` sends `school_created`; its one
+    audit event lists the grades).
+    """
+    try:
+        pack = rulepacks.pack_get(district_settings().rule_pack)
+    except rulepacks.UnknownPack:
+        pack = rulepacks.pack_get(rulepacks.DEFAULT_PACK_ID)
+    fallback = (Grade._meta.get_field("min_class_size").default, Grade._meta.get_field("max_class_size").default)
+    order = (Grade.objects.aggregate(last=Max("order"))["last"] or 0) + 1 if Grade.objects.exists() else 0
+    taken = set(Grade.objects.values_list("code", flat=True))
+    made = []
+    for code, name in grades:
+        if code in taken:
+            continue
+        low, high = pack.grade_limits(code) or (name and pack.grade_limits(name)) or fallback
+        grade = Grade(code=code, name=name, order=order, min_class_size=low, max_class_size=high)
+        grade.full_clean()
+        made.append(_save(grade, actor))
+        order += 1
+    return made
+
+
+@transaction.atomic
+def year_delete(*, year: SchoolYear, actor=None, delete_adopted_reports: bool = False) -> dict:
+    """Delete a year with everything that belongs to it (its enrolments, composite rules, plans,
+    solver runs and report files), recording one event with what went.
+
+    The adopted plan's report files are kept (listed under "kept reports" on the school's
+    plans and reports page) unless `delete_adopted_reports`: the reports app detaches them
+    when it hears `year_deleting`.
+    """
+    policy.require_actor("edit_school", actor, current_school())
+    summary = year_delete_summary(year)
+    year_deleting.send(sender=SchoolYear, year=year, keep_adopted_reports=not delete_adopted_reports)
+    old = row_values(year)
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        year._history_user = actor
+    label, pk = str(year), year.pk
+    year.delete()
+    year.pk = pk
+    audit_record(action=Action.YEAR_DELETE, actor=actor, school=current_school(), target=year, target_label=label,
+                 old=old, deleted={row["label"]: row["count"] for row in summary["rows"]},
+                 adopted_reports_kept=not delete_adopted_reports and summary["adopted_reports"] > 0)
+    return summary
 
 
 @transaction.atomic

@@ -114,6 +114,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "tenants.middleware.SchoolAccessMiddleware",
+    "tenants.middleware.DistrictTimeZoneMiddleware",  # every date and time in the district's zone
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
@@ -132,6 +133,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tenants.context_processors.school",
+                "tenants.context_processors.site",
             ],
         },
     },
@@ -185,6 +187,7 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out people before any password check
     "django.contrib.auth.backends.ModelBackend",
+    "tenants.backends.EmailLoginBackend",  # an email address in place of the user name
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -210,6 +213,8 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = env("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
+# Our date and time formats (config/formats/en): every time shown names its zone.
+FORMAT_MODULE_PATH = ["config.formats"]
 
 # --- uploaded spreadsheets (enrolment imports) -------------------------------------------
 # Checked before a file is read: its size, then rows and columns while reading it.
@@ -284,6 +289,26 @@ CELERY_TASK_SOFT_TIME_LIMIT = SOLVER_TIME_LIMIT_S + 30
 CELERY_BEAT_SCHEDULER = "celery.beat:Scheduler"
 # Who may queue how much work: requests per person per window (seconds).
 CLASSPLAN_WORK_RATE = (10, 60)
+
+# --- email (invitations, password resets) -----------------------------------------------
+# Sent by Celery jobs after the transaction commits (tenants.tasks), never in a request.
+# Production: Amazon SES (django-ses; region and credentials below, or boto3's usual chain).
+# Development: printed by the worker (console backend). Tests: a real SMTP server on loopback.
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Classplan <classplan@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")  # the SMTP backend's server
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = 30
+AWS_SES_REGION_NAME = env("AWS_SES_REGION_NAME", default=AWS_S3_REGION_NAME)
+AWS_SES_REGION_ENDPOINT = f"email.{AWS_SES_REGION_NAME}.amazonaws.com"
+AWS_SES_CONFIGURATION_SET = env("AWS_SES_CONFIGURATION_SET", default="") or None
+# How long an invitation link and a password-reset link work.
+INVITATION_MAX_AGE = timedelta(days=env.int("INVITATION_DAYS", default=7))
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_HOURS", default=24) * 3600
 
 # --- logging ---------------------------------------------------------------------------
 LOGGING = {

@@ -260,6 +260,18 @@ class PlanJobAdmin(PolicyAdminMixin, admin.ModelAdmin):
                        "error", "progress", "task_id", "problem", "result", "sweep"]
     exclude = []
 
+    # Solver runs are Classplan's own records: district staff see them, without raw data (JSON)
+    # unless a superuser; school staff and principals see plans, not runs.
+    def has_module_permission(self, request):
+        return policy.can_manage_district(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return policy.can_manage_district(request.user)
+
+    def get_fields(self, request, obj=None):
+        raw = ("progress", "task_id", "problem", "result", "sweep")
+        return [f for f in self.readonly_fields if request.user.is_superuser or f not in raw]
+
     def has_add_permission(self, request, *args):
         return False
 
