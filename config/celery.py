@@ -16,7 +16,7 @@ The settings module defaults to production, as for the WSGI server; `make run` a
 import os
 from pathlib import Path
 
-from celery.signals import worker_process_init, worker_ready
+from celery.signals import worker_process_init, worker_ready, worker_shutdown
 from tenant_schemas_celery.app import CeleryApp
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
@@ -29,14 +29,24 @@ app.conf.worker_hijack_root_logger = False
 app.autodiscover_tasks(["tenants", "schools.plans", "reports", "reports.district"])
 
 
+_beats = []
+
+
 @worker_ready.connect
 def _worker_beat_start(sender, **kwargs):
-    """The worker's own heartbeat thread (main process)."""
+    """The worker's own heartbeat thread (main process; `sender` is its consumer)."""
     from tenants.jobs import WorkerBeatThread
 
     queues = ",".join(sorted(q.name for q in sender.app.amqp.queues.consume_from.values()))
-    sender._classplan_beat = WorkerBeatThread(hostname=sender.hostname, queues=queues)
-    sender._classplan_beat.start()
+    beat = WorkerBeatThread(hostname=sender.hostname, queues=queues)
+    beat.start()
+    _beats.append(beat)
+
+
+@worker_shutdown.connect
+def _worker_beat_stop(sender, **kwargs):
+    while _beats:
+        _beats.pop().stop.set()
 
 
 @worker_process_init.connect

@@ -312,7 +312,10 @@ def _dispatch_model(model, now) -> dict:
     for job in live.filter(started__isnull=False).order_by("created"):
         if not job_alive(job, now=now):
             revived = job_revive(job, now=now)
-            counts["revived" if revived is not None else "failed"] += 1
+            if revived is None:
+                counts["failed"] += 1
+            elif revived.started is None:
+                counts["revived"] += 1
     return counts
 
 
@@ -322,7 +325,10 @@ def job_revive(job: JobRecord, *, now=None) -> JobRecord | None:
     now = now or timezone.now()
     model = type(job)
     with transaction.atomic():
-        job = model.objects.select_for_update().get(pk=job.pk)
+        locked = model.objects.select_for_update(skip_locked=True).filter(pk=job.pk).first()
+        if locked is None:  # its worker is writing it right now (e.g. saving a result): alive
+            return model.objects.filter(pk=job.pk, status__in=model.JOB_LIVE).first()
+        job = locked
         if not job.job_is_live:
             return None
         if job_alive(job, now=now):

@@ -297,7 +297,8 @@ JOB_DEAD_AFTER_S = env.float("JOB_DEAD_AFTER_S", default=40)  # silent this long
 JOB_REDISPATCH_AFTER_S = env.float("JOB_REDISPATCH_AFTER_S", default=60)  # sent, not picked up: send again
 JOB_DISPATCH_INTERVAL_S = env.float("JOB_DISPATCH_INTERVAL_S", default=15)
 JOB_MAX_ATTEMPTS = env.int("JOB_MAX_ATTEMPTS", default=2)
-JOB_SAVE_RETRY_S = [0.5, 1, 2, 4, 8, 15, 30]  # a result is saved again after a database error
+# a finished job's result is saved again after a database error, after these pauses (~1 minute)
+JOB_SAVE_RETRY_S = env.list("JOB_SAVE_RETRY_S", cast=float, default=[0.5, 1, 2, 4, 8, 15, 30])
 CELERY_BEAT_SCHEDULE = {
     "jobs-dispatch": {
         "task": "tenants.tasks.jobs_dispatch_task",

@@ -111,7 +111,8 @@ def _job_queue(job: PlanJob) -> None:
     jobs.job_send_on_commit(job)
 
 
-def _job_finish(job_id: int, status: str, *, error: str = "", result=None, message: str = "") -> None:
+def _job_finish(job_id: int, status: str, *, error: str = "", result=None, message: str = "",
+                before: str = "") -> None:
     with transaction.atomic():
         job = PlanJob.objects.select_for_update().get(pk=job_id)
         if job.status not in PlanJob.LIVE:
@@ -119,6 +120,8 @@ def _job_finish(job_id: int, status: str, *, error: str = "", result=None, messa
         job.status, job.error, job.finished = status, error, timezone.now()
         if result is not None:
             job.result = result
+        if before:
+            _note(job, before)
         _note(job, message or error or job.get_status_display())
         job.save()
 
@@ -146,46 +149,44 @@ def plan_job_run(*, job_id: int) -> PlanJob | None:
                 error=f"The solver stopped with an error: {error.__class__.__name__}: {error}"[:2000]))
             return PlanJob.objects.get(pk=job_id)
         problems = []
-        saved, tries = jobs.with_db_retry(lambda: _job_result_save(job_id, result), what="saving the plans",
-                                          on_retry=problems.append)
-    if tries > 1:
-        jobs.with_db_retry(lambda: _job_note_save(
-            job_id, f"The database could not be reached while saving the plans ({len(problems)} time(s)); "
-                    "they were saved when it came back."))
-        saved.refresh_from_db()
+        saved, _ = jobs.with_db_retry(lambda: _job_result_save(job_id, result, retried=len(problems)),
+                                      what="saving the plans", on_retry=problems.append)
     return saved
 
 
-def _job_note_save(job_id: int, message: str) -> None:
-    with transaction.atomic():
-        job = PlanJob.objects.select_for_update().get(pk=job_id)
-        _note(job, message)
-        job.save(update_fields=["progress"])
+def _retried_note(retried: int) -> str:
+    return (f"The database could not be reached while saving the result ({retried} time(s)); "
+            "it was saved when the database came back.") if retried else ""
 
 
-def _job_result_save(job_id: int, result: dict) -> PlanJob:
+def _job_result_save(job_id: int, result: dict, *, retried: int = 0) -> PlanJob:
+    """Save a finished solve (plans, or why there are none). `retried`: failed tries before this one."""
     status = result.get("status")
     if status in ("optimal", "feasible") and result.get("plans"):
         with transaction.atomic():
             job = PlanJob.objects.select_for_update().select_related("year").get(pk=job_id)
-            if job.status != PlanJob.Status.RUNNING:
+            if job.status not in PlanJob.LIVE:
                 return job  # failed meanwhile; a newer job may exist
+            # (a job queued again meanwhile, its worker taken for lost, is still this result's)
             AllocationPlan.objects.filter(year=job.year, superseded=False).update(superseded=True)
             for plan in result["plans"]:
                 _plan_create(job=job, plan=plan, problem=job.problem)
             job.status, job.result, job.finished = PlanJob.Status.SUCCEEDED, result, timezone.now()
             quality = "best possible" if status == "optimal" else "best found in the time allowed"
+            if retried:
+                _note(job, _retried_note(retried))
             _note(job, f"Done: {len(result['plans'])} plan(s), {quality}.")
             job.save()
         return job
+    before = _retried_note(retried)
     if status == "infeasible":
-        _job_finish(job_id, PlanJob.Status.INFEASIBLE, result=result,
+        _job_finish(job_id, PlanJob.Status.INFEASIBLE, result=result, before=before,
                     message="No plan obeys every rule: see the diagnosis.")
     elif status == "invalid":
-        _job_finish(job_id, PlanJob.Status.FAILED, result=result,
+        _job_finish(job_id, PlanJob.Status.FAILED, result=result, before=before,
                     error="The year's data is not valid: " + " ".join(result.get("errors", [])))
     else:
-        _job_finish(job_id, PlanJob.Status.FAILED, result=result,
+        _job_finish(job_id, PlanJob.Status.FAILED, result=result, before=before,
                     error=f"No plan was found within the time limit ({result.get('status')}).")
     return PlanJob.objects.get(pk=job_id)
 
