@@ -15,6 +15,7 @@ from django_tenants.utils import get_public_schema_name, schema_context
 from tenants.audit import Action, audit_record, row_values, values_changed
 from tenants.context import current_school
 from tenants.models import DistrictSettings, Domain, HandoffToken, Membership, School, User
+from tenants.schemas import schema_names_copy
 from tenants.signals import school_deleted
 
 
@@ -36,6 +37,8 @@ def school_create(*, name: str, code: str, actor: User | None = None, domain: st
         raise ValidationError({"code": f"The address {domain} is already taken."})
     _school_template_make_current()
     school.save(verbosity=0)  # creates the schema (cloned from the template when there is one)
+    if settings.TENANT_BASE_SCHEMA:  # the clone's constraint and index names are the template's
+        schema_names_copy(source=settings.TENANT_BASE_SCHEMA, target=school.schema_name)
     Domain.objects.create(domain=domain, tenant=school, is_primary=True)
     audit_record(action=Action.SCHOOL_CREATE, actor=actor, school=school, target=school,
                  new=row_values(school), domain=domain)
