@@ -285,6 +285,7 @@ CELERY_TASK_TIME_LIMIT = SOLVER_TIME_LIMIT_S + 60  # hard limit above the solver
 CELERY_TASK_SOFT_TIME_LIMIT = SOLVER_TIME_LIMIT_S + 30
 REPORT_TIME_LIMIT_S = env.int("REPORT_TIME_LIMIT_S", default=240)  # one PDF (a 213-class plan: ~50 s)
 BUNDLE_STALL_S = env.int("BUNDLE_STALL_S", default=REPORT_TIME_LIMIT_S + 120)  # no render finished: give up
+BUNDLE_POLL_S = env.float("BUNDLE_POLL_S", default=2)  # how often the ZIP job looks at the renders it waits for
 CELERY_TASK_ANNOTATIONS = {
     "reports.tasks.report_render_task": {"time_limit": REPORT_TIME_LIMIT_S,
                                          "soft_time_limit": REPORT_TIME_LIMIT_S - 30},

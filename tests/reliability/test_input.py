@@ -144,3 +144,48 @@ def test_a_cloned_school_has_the_constraint_and_index_names_of_a_migrated_schema
     assert schema_names(school_a.schema_name) != template
     assert schema_names_copy(source=settings.TENANT_BASE_SCHEMA, target=school_a.schema_name) == 2
     assert schema_names(school_a.schema_name) == template
+
+
+# --- items 5 and 6: renders that cannot finish say so ---------------------------------------------
+
+
+def test_a_pdf_whose_chart_failed_to_draw_is_failed_never_ready(school_a, monkeypatch):
+    """6: WeasyPrint logs "Failed to render SVG image" and carries on (as when Celery's soft time
+    limit interrupts the chart): the report is failed with the reason, never stored as ready."""
+    from billiard.exceptions import SoftTimeLimitExceeded
+    from weasyprint.svg import SVG
+
+    from reports import rendering
+    from reports.models import Report
+    from reports.services import plan_reports_queue, report_render
+
+    def soft_limit_mid_chart(*args, **kwargs):  # Celery's soft time limit, raised while the chart is drawn
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(SVG, "draw", soft_limit_mid_chart)
+    plan = factories.plan_create(school_a)
+    with schema_context(school_a.schema_name):
+        plan_reports_queue(plan=plan)
+        report = report_render(report_id=Report.objects.get(plan=plan, kind="plan_pdf").pk)
+    assert report.status == "failed" and not report.file
+    assert "could not be made completely" in report.error
+    assert "Failed to render SVG image" in report.error
+
+
+def test_a_zip_never_renders_and_says_when_it_cannot_finish(school_a, school_b, district_client, settings):
+    """5: the ZIP queues the missing PDF on the reports queue (never renders it itself); with no
+    report worker it gives up after BUNDLE_STALL_S, says why, and its page stops refreshing."""
+    from reports.district.models import DistrictBundle
+    from reports.district.services import district_bundle_build
+    from reports.models import Report
+
+    settings.BUNDLE_STALL_S, settings.BUNDLE_POLL_S = 0, 0.01
+    factories.plan_create(school_a)
+    assert district_client.post("/district/reports/zip/", {"year": "2027"}).status_code == 302
+    bundle = district_bundle_build(bundle_id=DistrictBundle.objects.get().pk)
+    assert bundle.status == "failed"
+    assert "could not be finished" in bundle.error and "School A" in bundle.error
+    with schema_context(school_a.schema_name):
+        assert list(Report.objects.values_list("kind", "status")) == [("plan_pdf", "pending")]  # queued, not made
+    page = district_client.get(f"/district/reports/zip/{bundle.pk}/").content.decode()
+    assert 'http-equiv="refresh"' not in page and "could not be finished" in page
