@@ -53,9 +53,7 @@ def _report_live_or_create(*, kind: str, plan=None, year_id=None, actor=None) ->
 def _reports_make(*, kinds, plan=None, year_id=None, actor=None) -> list[Report]:
     """The live or new reports of these kinds; the new ones' render jobs are sent after commit."""
     made = [_report_live_or_create(kind=kind, plan=plan, year_id=year_id, actor=actor) for kind in kinds]
-    for report, created in made:
-        if created:
-            jobs.job_send_on_commit(report)
+    jobs.job_send_on_commit(*[report for report, created in made if created])
     return [report for report, _ in made]
 
 

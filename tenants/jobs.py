@@ -166,15 +166,19 @@ def job_send(job: JobRecord) -> bool:
     return True
 
 
-def job_send_on_commit(job: JobRecord) -> None:
-    """Send the job's task once the transaction commits (in the schema active now)."""
-    schema, model, pk = connection.schema_name, type(job), job.pk
+def job_send_on_commit(*rows: JobRecord) -> None:
+    """Send the jobs' tasks once the transaction commits (one callback, in the schema active now)."""
+    schema = connection.schema_name
+    keys = [(type(row), row.pk) for row in rows]
+    if not keys:
+        return
 
     def send():
         with schema_context(schema):
-            row = model.objects.filter(pk=pk).first()
-            if row is not None and row.job_is_live:
-                job_send(row)
+            for model, pk in keys:
+                row = model.objects.filter(pk=pk).first()
+                if row is not None and row.job_is_live:
+                    job_send(row)
 
     transaction.on_commit(send, robust=True)
 

@@ -162,10 +162,10 @@ def test_adopting_prepares_the_plans_reports_and_sends_their_jobs_only_after_com
     school_a, django_capture_on_commit_callbacks, monkeypatch
 ):
     from reports.models import Report
-    from reports.tasks import report_render_task
+    from tenants import jobs
 
     sent = []
-    monkeypatch.setattr(report_render_task, "delay", lambda report_id: sent.append(report_id))
+    monkeypatch.setattr(jobs, "job_send", lambda row: sent.append(row.pk))
     year = hillview_year(school_a)
     job = run_job(school_a, year)
     with schema_context(school_a.schema_name):
