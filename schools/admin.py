@@ -103,7 +103,7 @@ class SchoolYearAdmin(SchoolHistoryAdmin):
         (None, {"fields": ["year", "teachers", "status"]}),
         ("Composite classes", {"fields": ["composite_min_per_grade"]}),
         ("Totals", {"fields": ["totals"]}),
-        (None, {"fields": ["notes"]}),
+        (None, {"fields": ["notes", "opened"]}),
     ]
 
     def get_queryset(self, request):
@@ -177,6 +177,7 @@ class SchoolYearAdmin(SchoolHistoryAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        services.year_version_bump(year=form.instance)  # pages opened before this save are refused
         for warning in selectors.year_warnings(form.instance):
             self.message_user(request, warning, messages.WARNING)
 

@@ -243,6 +243,21 @@ class HandoffToken(models.Model):
         return f"hand-off {self.nonce[:8]}… used {self.used:%Y-%m-%d %H:%M}"
 
 
+class WorkerBeat(models.Model):
+    """A Celery worker's last sign of life (public schema), written by the worker itself every few
+    seconds (tenants/jobs.py). `/healthz` is unhealthy when no worker was seen lately; a job held
+    by a process that is no longer its host's worker has lost that worker."""
+
+    hostname = models.CharField(max_length=200, unique=True)
+    pid = models.PositiveIntegerField()
+    queues = models.CharField(max_length=200, blank=True)
+    started = models.DateTimeField()
+    seen = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"{self.hostname} (pid {self.pid}, seen {self.seen:%H:%M:%S})"
+
+
 class AuditEvent(models.Model):
     """THE record of who changed what, when, district-wide (public schema).
 

@@ -25,6 +25,7 @@ from tenants.context import current_school, enqueue_on_commit
 from tenants.grades import grade_template_grades
 from tenants.mail import mail_send
 from tenants.models import DistrictSettings, Domain, HandoffToken, Invitation, Membership, School, User
+from tenants.schemas import schema_names_copy
 from tenants.signals import school_created, school_deleted
 from tenants.tasks import access_mail_task, invitation_mail_task, password_reset_mail_task
 
@@ -52,6 +53,8 @@ def school_create(
         raise ValidationError({"code": f"The address {domain} is already taken."})
     _school_template_make_current()
     school.save(verbosity=0)  # creates the schema (cloned from the template when there is one)
+    if settings.TENANT_BASE_SCHEMA:  # the clone's constraint and index names are the template's
+        schema_names_copy(source=settings.TENANT_BASE_SCHEMA, target=school.schema_name)
     Domain.objects.create(domain=domain, tenant=school, is_primary=True)
     school_created.send(sender=School, school=school, grades=grades, actor=actor)
     connection.set_schema_to_public()

@@ -1,7 +1,8 @@
-"""Mail jobs: invitations, "you now have access" notices and password-reset links.
+"""Tenants' jobs: mail (invitations, "you now have access" notices, password-reset links) and
+the job dispatcher (periodic, the beat schedule in the settings: see tenants/jobs.py).
 
-Sent by the Celery worker after the transaction that asked for them commits (services queue
-them with `enqueue_on_commit`), never inside a request. HackSoft's rule: tasks import the
+Mail is sent by the Celery worker after the transaction that asked for it commits (services
+queue it with `enqueue_on_commit`), never inside a request. HackSoft's rule: tasks import the
 services inside the body (the services import these tasks at module level).
 """
 
@@ -29,3 +30,11 @@ def password_reset_mail_task(user_id: int, site_url: str) -> str:
     from tenants.services import password_reset_mail_send
 
     return password_reset_mail_send(user_id=user_id, site_url=site_url)
+
+
+@shared_task(name="tenants.tasks.jobs_dispatch_task", ignore_result=True)
+def jobs_dispatch_task() -> dict:
+    """Send again what was never picked up; run again or fail jobs whose worker is gone (every school)."""
+    from tenants.jobs import jobs_dispatch  # tasks -> services, in the body (HackSoft)
+
+    return jobs_dispatch()
