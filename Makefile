@@ -36,8 +36,9 @@ run: migrate
 	$(LOCAL) $(PY) manage.py demo
 	@$(LOCAL) $(VENV)/bin/honcho -f config/Procfile.dev start || test $$? -ge 128
 
+# The workers alone (solves with the dispatcher, and reports), as `make run` starts them.
 worker: prepare
-	$(LOCAL) $(VENV)/bin/celery -A config worker -Q solver,reports,celery -l info
+	@$(LOCAL) $(VENV)/bin/honcho -f config/Procfile.dev start worker reports || test $$? -ge 128
 
 # Debian's chromium for the browser tests (Playwright cannot download browsers here).
 browser:

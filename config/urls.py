@@ -5,11 +5,14 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from schools.plans.urls import legacy_urlpatterns as old_plan_addresses
+from reports.home import home
 from tenants.sites import school_admin_site
-from tenants.views import handoff, home
+from tenants.views import favicon, handoff, password_urls
 
 urlpatterns = [
     path("", home, name="home"),
+    path("favicon.ico", favicon),
+    *password_urls(),  # before the admin: its log-in links to "admin_password_reset"
     *old_plan_addresses,  # the plans' old admin addresses redirect to the planning pages
     path("admin/", school_admin_site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

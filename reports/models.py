@@ -4,9 +4,12 @@ from django.db import connection, models
 from django.db.models import Q
 from django_tenants.utils import get_public_schema_name
 
+from django.utils import timezone
+
 from reports.storage import reports_storage
 from schools.models import SchoolYear
 from schools.plans.models import AllocationPlan
+from tenants.jobs import JobRecord
 from tenants.models import person_reference
 
 
@@ -29,21 +32,26 @@ class RenderStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
-class RenderedFile(models.Model):
+class RenderedFile(JobRecord):
     """A file made by a job and kept in the reports storage (a school's report, a district ZIP).
 
     Rows are created pending; the job stores the file with its size and SHA-256 and marks it
     ready (a ready row always has both: the database checks it), or failed with the reason.
+    A job row (tenants/jobs.py): sent again when its message is lost, run again or failed when
+    its worker dies.
     """
 
     Status = RenderStatus
+    JOB_LIVE = (RenderStatus.PENDING,)
+    JOB_WAITING = RenderStatus.PENDING
 
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     size = models.PositiveBigIntegerField(default=0)
     sha256 = models.CharField(max_length=64, blank=True)
     error = models.TextField(blank=True)
-    created = models.DateTimeField(auto_now_add=True)
-    finished = models.DateTimeField(null=True, blank=True)
+
+    def job_failed(self, reason: str) -> None:
+        self.status, self.error, self.finished = self.Status.FAILED, reason, timezone.now()
 
     class Meta:
         abstract = True
@@ -69,6 +77,7 @@ class Report(RenderedFile):
         COMPARISON_PDF = "comparison_pdf", "Year comparison (PDF)"
 
     PLAN_KINDS = (Kind.PLAN_PDF, Kind.PLAN_CSV)
+    JOB_TASK = "reports.tasks.report_render_task"
     EXTENSIONS = {Kind.PLAN_PDF: "pdf", Kind.PLAN_CSV: "csv", Kind.COMPARISON_PDF: "pdf"}
 
     plan = models.ForeignKey(
@@ -80,12 +89,16 @@ class Report(RenderedFile):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     file = models.FileField(upload_to=report_key, storage=reports_storage, max_length=255, blank=True)
     created_by = person_reference()
+    kept_as = models.CharField(
+        max_length=120, blank=True,
+        help_text="A plan's report kept after its year was deleted: what it was, e.g. '2027 adopted plan'.",
+    )
 
     class Meta(RenderedFile.Meta):
         constraints = [
             *RenderedFile.Meta.constraints,
             models.CheckConstraint(
-                condition=(Q(kind__in=["plan_pdf", "plan_csv"]) & Q(plan__isnull=False))
+                condition=(Q(kind__in=["plan_pdf", "plan_csv"]) & (Q(plan__isnull=False) | ~Q(kept_as="")))
                 | (Q(kind="comparison_pdf") & Q(plan__isnull=True)),
                 name="report_plan_matches_kind",
             ),

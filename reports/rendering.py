@@ -48,11 +48,38 @@ def _school_name() -> str:
     return school.name if school is not None else ""
 
 
+class RenderIncomplete(Exception):
+    """WeasyPrint carried on past a part it could not draw (it logs and continues): the file would
+    be missing that part, so it is not a report."""
+
+
+class _Failures(logging.Handler):
+    def __init__(self):
+        super().__init__(level=logging.WARNING)
+        self.messages = []
+
+    def emit(self, record):
+        message = record.getMessage()
+        if message.startswith("Failed to") or record.levelno >= logging.ERROR:
+            self.messages.append(message.splitlines()[0][:300])
+
+
 def pdf_from_template(template: str, context: dict) -> bytes:
+    """The PDF of a template, or RenderIncomplete when any part (an image, a chart) failed to draw,
+    e.g. "Failed to render SVG image" when Celery's soft time limit interrupted the chart."""
     from weasyprint import HTML  # slow to import (fonts, cairo): only the report worker needs it
 
     html = render_to_string(template, context)
-    return HTML(string=html).write_pdf()
+    failures = _Failures()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(failures)
+    try:
+        pdf = HTML(string=html).write_pdf()
+    finally:
+        logger.removeHandler(failures)
+    if failures.messages:
+        raise RenderIncomplete("; ".join(dict.fromkeys(failures.messages)))
+    return pdf
 
 
 def plan_pdf(report: Report) -> bytes:

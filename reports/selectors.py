@@ -2,6 +2,7 @@
 
 from django.db import connection
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from optimization import ProblemError, parse_problem
@@ -9,6 +10,10 @@ from reports.models import Report
 from schools.plans import charts
 from schools.plans import selectors as plans_selectors
 from schools.plans.models import AllocationPlan
+from schools import selectors as school_selectors
+from tenants.context import current_school, tenant_context
+from tenants.models import Invitation, Membership
+from tenants.selectors import school_list
 
 # Pending for longer than this means the job was lost (e.g. no worker): offer to try again.
 STUCK_AFTER_S = 10 * 60
@@ -186,8 +191,86 @@ def adopted_plans() -> QuerySet:
     return AllocationPlan.objects.filter(adopted=True).select_related("year")
 
 
+def kept_reports() -> QuerySet[Report]:
+    """Reports kept after their year was deleted (`year_adopted_reports_keep`), newest first."""
+    return Report.objects.exclude(kept_as="").filter(status=Report.Status.READY).order_by("-created", "-id")
+
+
 def download_filename(report: Report, school_code: str) -> str:
     if report.kind == Report.Kind.COMPARISON_PDF:
         return f"{school_code}-year-comparison.pdf"
-    year = report.year.year if report.year_id else "plan"
+    year = report.year.year if report.year_id else (report.kept_as.split()[0] if report.kept_as else "plan")
     return f"{school_code}-{year}-classes.{report.extension}"
+
+
+# --- a school's first steps (its front page; the district's table of every school) ------------
+
+
+def _step(key: str, title: str, done: bool, detail: str, url: str, *, district: bool = False) -> dict:
+    return {"key": key, "title": title, "done": done, "detail": detail, "url": url, "district": district}
+
+
+def school_setup_steps() -> list[dict]:
+    """The current school's first steps, in order, each {key, title, done, detail, url, district,
+    next}: grades set, people invited, next year's enrolments entered, plans generated, a plan
+    adopted, its report shared. `url` is a path on the school's site (on the district's site
+    when `district`: only district staff invite people); `next` marks the first step not done.
+
+    Runs in the school's schema (its front page, or `tenant_context` for each school).
+    """
+    school = current_school()
+    urls = "config.urls"
+    grades = [g.code for g in school_selectors.grade_list()]
+    year = school_selectors.year_latest()
+    people = Membership.objects.filter(school=school).count()
+    invited = Invitation.objects.filter(school=school, accepted__isnull=True, revoked__isnull=True).count()
+    enrolled = year is not None and year.enrolments.filter(students__gt=0).exists()
+    plans = AllocationPlan.objects.filter(year=year) if year is not None else AllocationPlan.objects.none()
+    adopted = plans.filter(adopted=True).first()
+    shared = adopted is not None and Report.objects.filter(
+        plan=adopted, kind=Report.Kind.PLAN_PDF, status=Report.Status.READY).exists()
+    year_label = str(year.year) if year is not None else "next year"
+    year_url = (reverse("admin:schools_schoolyear_change", args=[year.pk], urlconf=urls) if year is not None
+                else reverse("admin:schools_schoolyear_add", urlconf=urls))
+    plans_url = (reverse("plans:year", args=[year.year], urlconf=urls) if year is not None
+                 else year_url)
+    steps = [
+        _step("grades", "Set the school's grades", bool(grades),
+              f"Grades {', '.join(grades)}." if grades else "No grades yet: add the grades the school teaches.",
+              reverse("admin:schools_grade_changelist", urlconf=urls)),
+        _step("people", "Invite the school's staff and principal", people + invited > 0,
+              f"{people} {'person has' if people == 1 else 'people have'} access"
+              + (f"; {invited} invitation{'s' if invited != 1 else ''} waiting." if invited else "."),
+              reverse("district_admin:tenants_invitation_add", urlconf="config.urls_public")
+              + (f"?school={school.pk}" if school is not None else ""), district=True),
+        _step("enrolments", f"Enter the enrolments for {year_label}", enrolled,
+              f"Students per grade for {year_label} are entered." if enrolled
+              else f"Enter how many students each grade will have in {year_label}.", year_url),
+        _step("plans", f"Generate plans for {year_label}", plans.exists(),
+              "Plans are ready to compare." if plans.exists() else "Classplan proposes the best ways to form classes.",
+              plans_url),
+        _step("adopted", "Adopt a plan", adopted is not None,
+              f"Plan #{adopted.rank} is adopted." if adopted else "Choose the plan the school will follow.",
+              plans_url),
+        _step("shared", "Share the plan's report", shared,
+              "The principal can download the PDF and CSV." if shared
+              else "The adopted plan's PDF and CSV appear in the school's plans and reports.",
+              reverse("portal:year", args=[year.year], urlconf=urls) if year is not None
+              else reverse("portal:home", urlconf=urls)),
+    ]
+    first_open = next((s for s in steps if not s["done"]), None)
+    for step in steps:
+        step["next"] = step is first_open
+    return steps
+
+
+def district_setup_rows() -> list[dict]:
+    """Every school with its first steps (`school_setup_steps`, run in each school's schema)."""
+    rows = []
+    for school in school_list():
+        with tenant_context(school):
+            steps = school_setup_steps()
+        done = sum(s["done"] for s in steps)
+        rows.append({"school": school, "steps": steps, "done": done,
+                     "next": next((s for s in steps if s["next"]), None)})
+    return rows

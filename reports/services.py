@@ -15,35 +15,36 @@ from django.utils import timezone
 
 from reports import rendering
 from reports.models import Report
-from reports.selectors import STUCK_AFTER_S
-from reports.tasks import report_render_task
+from reports.tasks import report_render_task  # noqa: F401 (services -> tasks; sent by name: Report.JOB_TASK)
 from schools.plans.models import AllocationPlan
-from tenants import policy
-from tenants.context import current_school, enqueue_many_on_commit
+from tenants import jobs, policy
+from tenants.context import current_school
 from tenants.audit import audit_record
 
 log = logging.getLogger(__name__)
+
+
+def year_adopted_reports_keep(*, year) -> int:
+    """Detach the year's adopted plan's ready reports before the year is deleted, so that they
+    (and their files) stay, listed as kept reports. Part of `schools.services.year_delete`,
+    whose one audit event says so. Returns how many were kept."""
+    return Report.objects.filter(plan__year=year, plan__adopted=True, status=Report.Status.READY).update(
+        plan=None, year=None, kept_as=f"{year.year} adopted plan")
 
 
 def _actor_id(actor) -> int | None:
     return actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None
 
 
-def _is_stuck(report: Report) -> bool:
-    return (timezone.now() - report.created).total_seconds() > STUCK_AFTER_S
-
-
 def _report_live_or_create(*, kind: str, plan=None, year_id=None, actor=None) -> tuple[Report, bool]:
     """(report, created): the live render of this report, or a new pending one (queue it after commit).
 
-    A pending report that has waited past STUCK_AFTER_S lost its job: it is marked failed and
-    a new one is made.
+    A pending report whose job is not alive (its message or worker was lost) is sent again, or
+    failed when it has used its attempts, and then a new one is made (tenants/jobs.py).
     """
     live = Report.objects.filter(kind=kind, plan=plan, status=Report.Status.PENDING).first()
-    if live is not None and _is_stuck(live):
-        Report.objects.filter(pk=live.pk).update(
-            status=Report.Status.FAILED, error="The job making this file was lost.", finished=timezone.now())
-        live = None
+    if live is not None and not jobs.job_alive(live) and (live.dispatched or live.started):
+        live = jobs.job_revive(live)
     if live is not None:
         return live, False
     try:
@@ -60,7 +61,7 @@ def _report_live_or_create(*, kind: str, plan=None, year_id=None, actor=None) ->
 def _reports_make(*, kinds, plan=None, year_id=None, actor=None) -> list[Report]:
     """The live or new reports of these kinds; the new ones' render jobs are sent after commit."""
     made = [_report_live_or_create(kind=kind, plan=plan, year_id=year_id, actor=actor) for kind in kinds]
-    enqueue_many_on_commit(report_render_task, [[report.pk] for report, created in made if created])
+    jobs.job_send_on_commit(*[report for report, created in made if created])
     return [report for report, _ in made]
 
 
@@ -116,51 +117,69 @@ def render_content(report: Report) -> bytes:
 
 
 def report_render(*, report_id: int) -> Report:
-    """Render one pending report, store its file and mark it ready (or failed, with the reason)."""
-    report = Report.objects.select_related("plan", "year").filter(pk=report_id).first()
-    if report is None:  # its plan or year was deleted before the job ran
+    """Render one pending report, store its file and mark it ready (or failed, with the reason).
+
+    A render that did not complete (an exception, Celery's soft time limit, or a part WeasyPrint
+    could not draw) is failed, never ready. Claimed as a job: a duplicate delivery does nothing.
+    """
+    if not Report.objects.filter(pk=report_id).exists():  # its plan or year was deleted before the job ran
         raise Report.DoesNotExist(f"Report {report_id} no longer exists in {connection.schema_name}.")
-    if report.status == Report.Status.READY:
-        return report  # a redelivered job: nothing to do
-    try:
-        content = render_content(report)
-        report.sha256 = hashlib.sha256(content).hexdigest()
-        report.size = len(content)
-        report.file.save(f"report.{report.extension}", ContentFile(content), save=False)
-    except Exception as exc:
-        log.exception("Report %s failed in %s", report_id, connection.schema_name)
-        Report.objects.filter(pk=report.pk).update(
-            status=Report.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000], finished=timezone.now()
-        )
-        report.refresh_from_db()
-        return report
-    report.status = Report.Status.READY
-    report.error = ""
-    report.finished = timezone.now()
-    report.save(update_fields=["sha256", "size", "file", "status", "error", "finished"])
+    claimed = jobs.job_claim(Report, report_id)
+    if claimed is None:
+        return Report.objects.get(pk=report_id)  # ready, failed, or being rendered elsewhere
+    report = Report.objects.select_related("plan", "year").get(pk=report_id)
+    with jobs.job_heartbeat(report):
+        try:
+            content = render_content(report)
+            report.sha256 = hashlib.sha256(content).hexdigest()
+            report.size = len(content)
+            report.file.save(f"report.{report.extension}", ContentFile(content), save=False)
+        except BaseException as exc:  # includes SoftTimeLimitExceeded
+            log.exception("Report %s failed in %s", report_id, connection.schema_name)
+            reason = (f"The file could not be made completely ({exc})" if isinstance(exc, rendering.RenderIncomplete)
+                      else f"{type(exc).__name__}: {exc}")
+            jobs.with_db_retry(lambda: _report_fail(report_id, reason[:2000]))
+            if not isinstance(exc, Exception):
+                raise
+            return Report.objects.get(pk=report_id)
+        report.status = Report.Status.READY
+        report.error = ""
+        report.finished = timezone.now()
+        jobs.with_db_retry(lambda: report.save(update_fields=["sha256", "size", "file", "status", "error",
+                                                                "finished"]))
     return report
 
 
-def school_plan_pdf(*, school, year: int) -> tuple[bytes | None, str]:
-    """(PDF bytes, note) of the school's adopted plan for the year; renders it if there is no file yet.
+def _report_fail(report_id: int, reason: str) -> None:
+    with transaction.atomic():
+        report = Report.objects.select_for_update().get(pk=report_id)
+        if report.status == Report.Status.PENDING:
+            report.job_failed(reason)
+            report.save()
 
-    Must run inside the school's schema (a job, never a request).
+
+def plan_pdf_state(*, school, year: int) -> tuple[str, bytes | None, str]:
+    """Where the school's adopted-plan PDF for the year stands, for the district ZIP: never renders.
+
+    (state, bytes, note): "ready" with the PDF; "waiting" while a render job makes it (one is
+    queued when none is live); "failed" or "none" with the reason. Runs in the school's schema.
     """
     assert connection.schema_name == school.schema_name
     plan = AllocationPlan.objects.filter(adopted=True, year__year=year).first()
     if plan is None:
-        return None, "no adopted plan"
-    report = (
-        Report.objects.filter(plan=plan, kind=Report.Kind.PLAN_PDF, status=Report.Status.READY)
-        .order_by("-created", "-id").first()
-    )
-    if report is None:
-        with transaction.atomic():
-            pending, _ = _report_live_or_create(kind=Report.Kind.PLAN_PDF, plan=plan)
-        report = report_render(report_id=pending.pk)
-        if report.status != Report.Status.READY:
-            return None, "the PDF could not be made"
-    if not report.file.name.startswith(f"{school.schema_name}/reports/"):
-        return None, "the PDF is not stored under the school's own key"
-    with report.file.open("rb") as fh:
-        return fh.read(), f"plan #{plan.pk}"
+        return "none", None, "no adopted plan"
+    reports = list(Report.objects.filter(plan=plan, kind=Report.Kind.PLAN_PDF).order_by("-created", "-id")[:5])
+    ready = next((r for r in reports if r.status == Report.Status.READY), None)
+    if ready is not None:
+        if not ready.file.name.startswith(f"{school.schema_name}/reports/"):
+            return "failed", None, "the PDF is not stored under the school's own key"
+        with ready.file.open("rb") as fh:
+            return "ready", fh.read(), f"plan #{plan.pk}"
+    newest = reports[0] if reports else None
+    if newest is not None and newest.status == Report.Status.FAILED:
+        return "failed", None, f"the PDF could not be made: {newest.error[:200]}"
+    with transaction.atomic():
+        pending, _ = _report_live_or_create(kind=Report.Kind.PLAN_PDF, plan=plan)
+        if pending.dispatched is None and pending.started is None:
+            jobs.job_send_on_commit(pending)
+    return "waiting", None, "the PDF is being made"

@@ -3,6 +3,8 @@
 - `schools.plans.signals.plan_adopted`: the adopted plan's PDF and CSV are prepared.
 - `tenants.signals.school_deleted`: the school's stored files go (its schema was dropped,
   which fires no row signals).
+- `schools.signals.year_deleting`: the adopted plan's ready reports are kept (detached from
+  the year) unless the person deleting the year said otherwise.
 - a Report row deleted (e.g. with its year): its file goes, after commit.
 """
 
@@ -16,6 +18,7 @@ from reports import services
 from reports.models import Report
 from reports.storage import delete_prefix, reports_backend
 from schools.plans.signals import plan_adopted
+from schools.signals import year_deleting
 from tenants.signals import school_deleted
 
 log = logging.getLogger(__name__)
@@ -24,6 +27,12 @@ log = logging.getLogger(__name__)
 @receiver(plan_adopted, dispatch_uid="reports.plan_adopted")
 def plan_reports_on_adoption(sender, *, plan, actor=None, **kwargs):
     services.adopted_plan_reports_make(plan=plan, actor=actor)
+
+
+@receiver(year_deleting, dispatch_uid="reports.year_deleting")
+def adopted_reports_keep_on_year_delete(sender, *, year, keep_adopted_reports=True, **kwargs):
+    if keep_adopted_reports:
+        services.year_adopted_reports_keep(year=year)
 
 
 @receiver(school_deleted, dispatch_uid="reports.school_deleted")

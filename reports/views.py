@@ -89,7 +89,8 @@ def home(request):
     for row in rows:
         row["reports"] = states.get(row["plan_id"])
     pending = any(r["reports"]["pending"] for r in rows if r["reports"])
-    return render(request, "reports/portal_home.html", {"rows": rows, "refresh": pending})
+    return render(request, "reports/portal_home.html",
+                  {"rows": rows, "refresh": pending, "kept": list(selectors.kept_reports())})
 
 
 @portal_view

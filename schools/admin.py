@@ -122,7 +122,7 @@ class SchoolYearAdmin(FinalYearReadOnly, SchoolHistoryAdmin):
         (None, {"fields": ["year", "teachers", "status"]}),
         ("Composite classes", {"fields": ["composite_min_per_grade"]}),
         ("Totals", {"fields": ["totals"]}),
-        (None, {"fields": ["notes"]}),
+        (None, {"fields": ["notes", "opened"]}),
     ]
 
     def get_queryset(self, request):
@@ -196,6 +196,7 @@ class SchoolYearAdmin(FinalYearReadOnly, SchoolHistoryAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        services.year_version_bump(year=form.instance)  # pages opened before this save are refused
         for warning in selectors.year_warnings(form.instance):
             self.message_user(request, warning, messages.WARNING)
 
@@ -214,6 +215,25 @@ class SchoolYearAdmin(FinalYearReadOnly, SchoolHistoryAdmin):
             "app_label": self.opts.app_label,
         }
         return TemplateResponse(request, self.object_history_template, context)
+
+    # Deleting a year: a page that says what goes with it (plans, reports…); the audited service.
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # one year at a time, through the page below
+        return actions
+
+    def delete_view(self, request, object_id, extra_context=None):
+        year = get_object_or_404(SchoolYear, pk=object_id)
+        if not self.has_delete_permission(request, year):
+            raise PermissionDenied
+        if request.method == "POST":
+            services.year_delete(year=year, actor=request.user,
+                                 delete_adopted_reports=request.POST.get("delete_adopted_reports") == "1")
+            self.message_user(request, f"{year.year} was deleted.", messages.SUCCESS)
+            return redirect("admin:schools_schoolyear_changelist")
+        context = {**self.admin_site.each_context(request), "title": f"Delete {year.year}?", "object": year,
+                   "opts": self.opts, "summary": selectors.year_delete_summary(year)}
+        return TemplateResponse(request, "admin/schools/schoolyear/delete_confirmation.html", context)
 
     # Copy forward: an action on the list (one year) and a button on a year's page.
     @admin.action(description="Copy the selected year forward to a new year…", permissions=["add"])

@@ -4,7 +4,15 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 
-from schools.models import CompositeRule, Enrolment, SchoolYear, size_range_error
+from schools.models import (
+    MAX_CLASS_SIZE,
+    MAX_STUDENTS,
+    MAX_TEACHERS,
+    CompositeRule,
+    Enrolment,
+    SchoolYear,
+    size_range_error,
+)
 
 FORM_RANGE = "The min class size ({low}) is larger than the max class size ({high})."
 
@@ -18,11 +26,14 @@ class EnrolmentInlineForm(forms.ModelForm):
         error_messages = {
             "students": {
                 "min_value": "Students cannot be negative.",
+                "max_value": f"Students in one grade can be at most {MAX_STUDENTS:,}.",
                 "required": "Enter the number of students (0 if none).",
                 "invalid": "Students must be a whole number.",
             },
-            "min_class_size": {"min_value": "The min class size must be at least 1."},
-            "max_class_size": {"min_value": "The max class size must be at least 1."},
+            "min_class_size": {"min_value": "The min class size must be at least 1.",
+                               "max_value": f"The min class size can be at most {MAX_CLASS_SIZE:,}."},
+            "max_class_size": {"min_value": "The max class size must be at least 1.",
+                               "max_value": f"The max class size can be at most {MAX_CLASS_SIZE:,}."},
         }
 
     def __init__(self, *args, **kwargs):
@@ -52,7 +63,28 @@ class EnrolmentForm(EnrolmentInlineForm):
         fields = ["year", "grade", "students", "min_class_size", "max_class_size"]
 
 
-class EnrolmentInlineFormSet(BaseInlineFormSet):
+class CheckedCountsFormSet(BaseInlineFormSet):
+    """A formset whose row counts (its management form) are checked: a page changed outside the
+    browser (INITIAL_FORMS below 0 or above TOTAL_FORMS, more rows than exist) gets a message."""
+
+    TAMPERED = "This page's rows were changed outside the page. Reload the page and enter your changes again."
+
+    def initial_form_count(self):
+        count = super().initial_form_count()
+        if self.is_bound and not (0 <= count <= len(self.get_queryset())):
+            return 0
+        return count
+
+    def full_clean(self):
+        super().full_clean()
+        if self.is_bound and self.management_form.is_valid():
+            initial = self.management_form.cleaned_data.get("INITIAL_FORMS", 0)
+            total = self.management_form.cleaned_data.get("TOTAL_FORMS", 0)
+            if not (0 <= initial <= total) or initial > len(self.get_queryset()):
+                self._non_form_errors.append(self.TAMPERED)
+
+
+class EnrolmentInlineFormSet(CheckedCountsFormSet):
     def live_forms(self):
         """Forms that will be saved: filled in and not marked for deletion."""
         return [
@@ -111,7 +143,7 @@ class CompositeRuleInlineForm(forms.ModelForm):
         return data
 
 
-class CompositeRuleInlineFormSet(BaseInlineFormSet):
+class CompositeRuleInlineFormSet(CheckedCountsFormSet):
     """Checked against the enrolment rows of the same submission (set by the admin)."""
 
     enrolment_formset: EnrolmentInlineFormSet | None = None
@@ -166,11 +198,36 @@ class CompositeRuleInlineFormSet(BaseInlineFormSet):
 
 
 class SchoolYearForm(forms.ModelForm):
+    """The year's page. `opened` carries the version and values the page was opened with: a save
+    from a page opened before someone else's save is refused with what they changed (the service
+    `year_version_check` locks the row, compares and raises the version)."""
+
+    opened = forms.CharField(widget=forms.HiddenInput, required=False)
+
     class Meta:
         model = SchoolYear
         fields = ["year", "teachers", "composite_min_per_grade", "status", "notes"]
         labels = {"composite_min_per_grade": "Default min per grade in a composite"}
         widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
+        error_messages = {"teachers": {"max_value": f"Teachers can be at most {MAX_TEACHERS:,}."}}
+
+    def __init__(self, *args, **kwargs):
+        from schools.services import year_snapshot_sign
+
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["opened"] = year_snapshot_sign(self.instance)
+
+    def clean(self):
+        from schools.services import year_version_check
+
+        data = super().clean()
+        if self.instance.pk:
+            try:
+                year_version_check(year=self.instance, opened=self.data.get(self.add_prefix("opened"), ""))
+            except ValidationError as error:
+                self.add_error(None, error)
+        return data
 
 
 class CopyForwardForm(forms.Form):
@@ -181,6 +238,8 @@ class CopyForwardForm(forms.Form):
         help_text="This year's K becomes next year's 1, and so on; the last grade's students leave.",
     )
     first_grade_students = forms.IntegerField(
-        required=False, min_value=0, label="Students in the first grade",
+        required=False, min_value=0, max_value=MAX_STUDENTS, label="Students in the first grade",
+        error_messages={"max_value": f"Students in one grade can be at most {MAX_STUDENTS:,}.",
+                        "min_value": "Students cannot be negative."},
         help_text="New students expected in the first grade. Blank: the same as this year.",
     )

@@ -8,7 +8,7 @@ import decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Deferrable, F, Q
 from simple_history.models import HistoricalRecords
 
 from tenants.models import School
@@ -19,6 +19,16 @@ def _history(**kwargs):
     return HistoricalRecords(
         history_user_id_field=models.BigIntegerField(null=True, blank=True, db_index=False), **kwargs
     )
+
+
+# The optimizer contract's limits (../shared/contract, "Limits"): beyond them a problem is invalid.
+MAX_STUDENTS = 10_000  # per grade
+MAX_TEACHERS = 5_000
+MAX_CLASS_SIZE = 1_000  # class sizes and min per grade
+
+
+def at_most(limit: int, what: str) -> MaxValueValidator:
+    return MaxValueValidator(limit, f"{what} can be at most {limit:,}.")
 
 
 def grade_label(code: str, name: str = "") -> str:
@@ -59,10 +69,12 @@ class Grade(models.Model):
     name = models.CharField(max_length=40, blank=True, help_text="Display name, e.g. Kindergarten.")
     order = models.PositiveSmallIntegerField(unique=True, help_text="Position from youngest to oldest.")
     min_class_size = models.PositiveSmallIntegerField(
-        default=15, validators=[MinValueValidator(1)], help_text="Default smallest class."
+        default=15, validators=[MinValueValidator(1), at_most(MAX_CLASS_SIZE, "The min class size")],
+        help_text="Default smallest class."
     )
     max_class_size = models.PositiveSmallIntegerField(
-        default=25, validators=[MinValueValidator(1)], help_text="Default largest class."
+        default=25, validators=[MinValueValidator(1), at_most(MAX_CLASS_SIZE, "The max class size")],
+        help_text="Default largest class."
     )
     history = _history()
 
@@ -102,11 +114,12 @@ class SchoolYear(models.Model):
         help_text="The school year being planned, e.g. 2027.",
     )
     teachers = models.PositiveSmallIntegerField(
+        validators=[at_most(MAX_TEACHERS, "Teachers")],
         help_text="Teachers available: the most classes the school can run."
     )
     composite_min_per_grade = models.PositiveSmallIntegerField(
         default=1,
-        validators=[MinValueValidator(1)],
+        validators=[MinValueValidator(1), at_most(MAX_CLASS_SIZE, "The min per grade in a composite")],
         help_text="Default fewest students of each grade in a composite class.",
     )
     status = models.CharField(
@@ -123,9 +136,12 @@ class SchoolYear(models.Model):
         help_text="The class-size rule pack for this year (blank: the district's).",
     )
     notes = models.TextField(blank=True)
+    version = models.PositiveIntegerField(
+        default=1, editable=False,
+        help_text="Raised at every save of the year's page: a page opened before another save is refused.")
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
-    history = _history(excluded_fields=["created", "updated"])
+    history = _history(excluded_fields=["created", "updated", "version"])
 
     class Meta:
         verbose_name = "school year"
@@ -134,6 +150,7 @@ class SchoolYear(models.Model):
             models.CheckConstraint(
                 condition=Q(composite_min_per_grade__gte=1), name="year_composite_min_at_least_1"
             ),
+            models.CheckConstraint(condition=Q(teachers__lte=MAX_TEACHERS), name="year_teachers_within_limit"),
         ]
 
     def __str__(self):
@@ -158,13 +175,15 @@ class Enrolment(models.Model):
 
     year = models.ForeignKey(SchoolYear, on_delete=models.CASCADE, related_name="enrolments")
     grade = models.ForeignKey(Grade, on_delete=models.PROTECT, related_name="enrolments")
-    students = models.PositiveIntegerField(help_text="Students expected in this grade this year.")
+    students = models.PositiveIntegerField(
+        validators=[at_most(MAX_STUDENTS, "Students in one grade")],
+        help_text="Students expected in this grade this year.")
     min_class_size = models.PositiveSmallIntegerField(
-        "min class size", validators=[MinValueValidator(1)],
+        "min class size", validators=[MinValueValidator(1), at_most(MAX_CLASS_SIZE, "The min class size")],
         help_text="Smallest class for this grade this year (blank: the grade's default).",
     )
     max_class_size = models.PositiveSmallIntegerField(
-        "max class size", validators=[MinValueValidator(1)],
+        "max class size", validators=[MinValueValidator(1), at_most(MAX_CLASS_SIZE, "The max class size")],
         help_text="Largest class for this grade this year (blank: the grade's default).",
     )
     history = _history()
@@ -172,7 +191,10 @@ class Enrolment(models.Model):
     class Meta:
         ordering = ["year", "grade__order"]
         constraints = [
-            models.UniqueConstraint(fields=["year", "grade"], name="one_enrolment_per_grade_per_year"),
+            # checked at commit: two rows may swap their grades in one save
+            models.UniqueConstraint(fields=["year", "grade"], name="one_enrolment_per_grade_per_year",
+                                    deferrable=Deferrable.DEFERRED),
+            models.CheckConstraint(condition=Q(students__lte=MAX_STUDENTS), name="enrolment_students_within_limit"),
             models.CheckConstraint(
                 condition=Q(min_class_size__gte=1), name="enrolment_min_class_size_at_least_1"
             ),
@@ -196,15 +218,15 @@ class CompositeRule(models.Model):
     year = models.ForeignKey(SchoolYear, on_delete=models.CASCADE, related_name="composites")
     grades = models.ManyToManyField(Grade, related_name="composite_rules")
     min_class_size = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MinValueValidator(1)],
+        null=True, blank=True, validators=[MinValueValidator(1), at_most(MAX_CLASS_SIZE, "The min class size")],
         help_text="Blank: the largest minimum of its grades.",
     )
     max_class_size = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MinValueValidator(1)],
+        null=True, blank=True, validators=[MinValueValidator(1), at_most(MAX_CLASS_SIZE, "The max class size")],
         help_text="Blank: the smallest maximum of its grades.",
     )
     min_per_grade = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MinValueValidator(1)],
+        null=True, blank=True, validators=[MinValueValidator(1), at_most(MAX_CLASS_SIZE, "The min per grade")],
         help_text="Blank: the year's default minimum per grade.",
     )
     history = _history(m2m_fields=[grades])

@@ -262,3 +262,42 @@ def year_history(year: SchoolYear, limit: int = 200) -> list[dict]:
         user = users.get(entry["user_id"])
         entry["who"] = (user.get_full_name() or user.username) if user else "—"
     return entries
+
+
+# What deleting a year takes with it, in the users' words (models of higher apps by name only).
+DELETED_WITH_YEAR = {
+    "schools.enrolment": "enrolment rows (students per grade)",
+    "schools.compositerule": "composite class rules",
+    "plans.planjob": "plan runs",
+    "plans.allocationplan": "plans",
+    "plans.plannedclass": "classes in those plans",
+    "reports.report": "report files (PDF and CSV)",
+}
+
+
+def year_delete_summary(year: SchoolYear) -> dict:
+    """What deleting `year` deletes with it: {"rows": [{label, count}], "adopted_plan": the
+    adopted plan or None, "adopted_reports": how many of its report files are ready}.
+
+    Django's deletion collector finds every row that goes, whichever app it belongs to.
+    """
+    from django.contrib.admin.utils import NestedObjects
+
+    collector = NestedObjects(using="default")
+    collector.collect([year])
+    rows, adopted, adopted_reports = [], None, 0
+    for model, objects in collector.model_objs.items():
+        if model is SchoolYear or model._meta.auto_created or not objects:
+            continue
+        label = model._meta.label_lower
+        rows.append({"label": DELETED_WITH_YEAR.get(label, str(model._meta.verbose_name_plural)),
+                     "count": len(objects), "key": label})
+        if label == "plans.allocationplan":
+            adopted = next((p for p in objects if p.adopted), None)
+    if adopted is not None:
+        reports = next((objs for model, objs in collector.model_objs.items()
+                        if model._meta.label_lower == "reports.report"), ())
+        adopted_reports = sum(1 for r in reports if r.plan_id == adopted.pk and r.status == "ready")
+    order = list(DELETED_WITH_YEAR)
+    rows.sort(key=lambda r: order.index(r["key"]) if r["key"] in order else len(order))
+    return {"rows": rows, "adopted_plan": adopted, "adopted_reports": adopted_reports}

@@ -15,6 +15,9 @@ Where each change is recorded:
 | school created / deleted with its data        | `tenants.services.school_create` / `school_delete`   |
 | role at a school (commands, tests)            | `tenants.services.membership_set`                    |
 | logout (ends every session)                   | `tenants.services.person_logout`                     |
+| invitation sent, sent again, withdrawn, accepted; access given to an existing account | `tenants.services.invitation_create` / `invitation_resend` / `invitation_revoke` / `invitation_accept` |
+| password set from a reset link                | `tenants.services.person_password_set`               |
+| year deleted with its plans (adopted reports kept or not) | `schools.services.year_delete`             |
 | year copied forward                           | `schools.services.year_copy_forward`                 |
 | a school's enrolment spreadsheet imported     | `schools.services.enrolments_import`                 |
 | the district's enrolment spreadsheet imported | `reports.district.imports.district_import`           |

@@ -1,3 +1,5 @@
+from django.utils import timezone
+
 from tenants import policy
 
 
@@ -9,4 +11,13 @@ def school(request):
         "current_school": tenant if in_school else None,
         "school_role": getattr(request, "school_role", None),
         "can_edit_school": in_school and policy.can_edit_school(user, tenant),
+    }
+
+
+def site(request):
+    """The header's: the district's name and time zone, and the district office's address."""
+    return {
+        "district_name": getattr(request, "district_name", ""),
+        "time_zone_name": timezone.get_current_timezone_name(),
+        "district_url": getattr(request, "district_url", ""),
     }

@@ -1,10 +1,13 @@
-"""A school's site admits only its members and district staff; anyone else gets 403."""
+"""A school's site admits only its members and district staff; anyone else gets 403. Every
+request shows dates and times in the district's time zone."""
 
+from django.conf import settings
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 
 from tenants import policy
-from tenants.selectors import schools_for_user
+from tenants.selectors import district_settings, district_time_zone, schools_for_user
 
 
 class SchoolAccessMiddleware:
@@ -26,3 +29,24 @@ class SchoolAccessMiddleware:
                     status=403,
                 )
         return self.get_response(request)
+
+
+class DistrictTimeZoneMiddleware:
+    """Activates the district's time zone (`district_settings().time_zone`) for the request, and
+    sets `request.district_name` and `request.district_url` (the district office's address,
+    with this request's scheme and port) for the header."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        district = district_settings()
+        request.district_name = district.name
+        host = request.get_host()
+        port = ":" + host.rsplit(":", 1)[1] if ":" in host else ""
+        request.district_url = f"{request.scheme}://{settings.BASE_DOMAIN}{port}/"
+        timezone.activate(district_time_zone(district))
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

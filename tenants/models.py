@@ -5,8 +5,11 @@ from django.contrib.auth.models import AbstractUser
 from django.utils.crypto import salted_hmac
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models.functions import Lower
 from django_tenants.models import DomainMixin, TenantMixin
 from django_tenants.utils import get_public_schema_name
+
+from tenants.grades import grade_template_grades
 
 
 class User(AbstractUser):
@@ -21,6 +24,10 @@ class User(AbstractUser):
         default=0, editable=False,
         help_text="Raised at every logout: every session the person has, on any site, ends with it.",
     )
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = "person"
+        verbose_name_plural = "people"
 
     def _get_session_auth_hash(self, secret=None):
         # Django keeps this hash in each session and drops the session when it changes: mixing
@@ -85,6 +92,8 @@ class School(TenantMixin):
 class Domain(DomainMixin):
     class Meta:
         ordering = ["domain"]
+        verbose_name = "web address"
+        verbose_name_plural = "web addresses"
 
 
 class Membership(models.Model):
@@ -100,6 +109,8 @@ class Membership(models.Model):
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = "role at a school"
+        verbose_name_plural = "roles at schools"
         ordering = ["school__name", "user__username"]
         constraints = [
             models.UniqueConstraint(fields=["user", "school"], name="one_membership_per_school"),
@@ -147,9 +158,79 @@ class DistrictSettings(models.Model):
     def __str__(self):
         return "District settings"
 
+    def clean(self):
+        if self.grade_template:
+            grade_template_grades(self.grade_template, field="grade_template")
+
     @property
     def ranking_or_default(self) -> list[str]:
         return list(self.ranking or self.DEFAULT_RANKING)
+
+
+class Invitation(models.Model):
+    """An invitation by email to join a school with a role, or the district office's staff.
+
+    The link carries the row's id and an HMAC of its nonce (tenants.services.invitation_token):
+    nothing in the database alone makes a working link. It works once (accepted), until it
+    expires, and not after it is revoked or sent again (a new nonce).
+    """
+
+    class Role(models.TextChoices):
+        STAFF = "staff", "School staff"
+        PRINCIPAL = "principal", "Principal"
+        DISTRICT = "district", "District staff"
+
+    email = models.EmailField(help_text="Where the invitation is sent; it becomes the person's log-in.")
+    first_name = models.CharField("first name", max_length=150, blank=True)
+    last_name = models.CharField("last name", max_length=150, blank=True)
+    school = models.ForeignKey(
+        School, null=True, blank=True, on_delete=models.CASCADE, related_name="invitations",
+        help_text="The school the person joins (none for district staff).",
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+    nonce = models.CharField(max_length=64, editable=False)
+    invited_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="invitations",
+        help_text="The account made when the invitation was accepted.",
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    sent = models.DateTimeField("last sent", null=True, blank=True)
+    expires = models.DateTimeField()
+    accepted = models.DateTimeField(null=True, blank=True)
+    revoked = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role="district", school__isnull=True)
+                | (models.Q(role__in=["staff", "principal"]) & models.Q(school__isnull=False)),
+                name="invitation_school_matches_role",
+            ),
+            # one open invitation per address (send the open one again instead)
+            models.UniqueConstraint(
+                Lower("email"), condition=models.Q(accepted__isnull=True, revoked__isnull=True),
+                name="one_open_invitation_per_email",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.email} ({self.where})"
+
+    @property
+    def where(self) -> str:
+        """'Principal at Hillview', 'District staff'."""
+        if self.school_id is None:
+            return self.get_role_display()
+        return f"{self.get_role_display()} at {self.school.name}"
+
+    def status_at(self, now) -> str:
+        if self.accepted:
+            return "accepted"
+        if self.revoked:
+            return "revoked"
+        return "expired" if self.expires <= now else "pending"
 
 
 class HandoffToken(models.Model):
@@ -160,6 +241,21 @@ class HandoffToken(models.Model):
 
     def __str__(self):
         return f"hand-off {self.nonce[:8]}… used {self.used:%Y-%m-%d %H:%M}"
+
+
+class WorkerBeat(models.Model):
+    """A Celery worker's last sign of life (public schema), written by the worker itself every few
+    seconds (tenants/jobs.py). `/healthz` is unhealthy when no worker was seen lately; a job held
+    by a process that is no longer its host's worker has lost that worker."""
+
+    hostname = models.CharField(max_length=200, unique=True)
+    pid = models.PositiveIntegerField()
+    queues = models.CharField(max_length=200, blank=True)
+    started = models.DateTimeField()
+    seen = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"{self.hostname} (pid {self.pid}, seen {self.seen:%H:%M:%S})"
 
 
 class AuditEvent(models.Model):
@@ -219,6 +315,12 @@ class AuditEvent(models.Model):
         REPORT_RETRY = "report_retry", "Report asked for again"
         DISTRICT_BUNDLE_QUEUE = "district_bundle_queue", "District ZIP asked for"
         DISTRICT_SETTINGS_CHANGE = "district_settings_change", "District settings changed"
+        INVITATION_CREATE = "invitation_create", "Person invited"
+        INVITATION_RESEND = "invitation_resend", "Invitation sent again"
+        INVITATION_REVOKE = "invitation_revoke", "Invitation withdrawn"
+        INVITATION_ACCEPT = "invitation_accept", "Invitation accepted"
+        ACCESS_GRANT = "access_grant", "Access given to an existing account"
+        PASSWORD_SET = "password_set", "Password set"
 
     # No `choices=` on the column: the list of actions grows with the code, never with a migration;
     # `audit_record` refuses an action that is not in `Action`.
@@ -235,6 +337,8 @@ class AuditEvent(models.Model):
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = "change record"
+        verbose_name_plural = "audit trail (who changed what)"
         ordering = ["-created"]
         indexes = [models.Index(fields=["school_code", "-created"], name="audit_school_created_idx")]
 

@@ -1,5 +1,8 @@
 """Reads about schools and who may use them."""
 
+import zoneinfo
+
+from django.conf import settings
 from django.db.models import QuerySet
 from django_tenants.utils import get_public_schema_name, schema_context
 
@@ -14,6 +17,15 @@ def district_settings() -> DistrictSettings:
     """
     with schema_context(get_public_schema_name()):
         return DistrictSettings.objects.filter(pk=1).first() or DistrictSettings(pk=1)
+
+
+def district_time_zone(district: DistrictSettings | None = None) -> zoneinfo.ZoneInfo:
+    """The district's time zone (every date and time on pages, PDFs and mails is shown in it)."""
+    name = (district or district_settings()).time_zone
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo(settings.TIME_ZONE)
 
 
 def school_list() -> QuerySet[School]:

@@ -1,44 +1,38 @@
-"""The front pages, and district staff's hand-off from the district site into a school's site."""
+"""The hand-off from the district site into a school's site, invitations and password resets.
+
+(The front pages, which show each school's next steps, live in reports.home: they read plans
+and reports.)
+"""
 
 import secrets
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core import signing
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.templatetags.static import static
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.debug import sensitive_post_parameters
 
 from tenants import policy
-from tenants.models import School, User
-from tenants.selectors import school_url, schools_for_user
-from tenants.services import handoff_token_use
+from tenants.forms import AuditedSetPasswordForm, InvitationAcceptForm, MailedPasswordResetForm
+from tenants.models import Invitation, School, User
+from tenants.selectors import school_url
+from tenants.services import handoff_token_use, invitation_accept as invitation_accept_service
+from tenants.services import invitation_problem
 
 HANDOFF_SALT = "classplan.school-switch"
 HANDOFF_MAX_AGE_S = 60
-
-
-@login_required
-def home(request):
-    """The district office's landing page, or a school's front page."""
-    if request.tenant.is_district:
-        schools = [
-            {"school": s, "url": school_url(school=s, request=request),
-             "open_url": reverse("school_switch", args=[s.code])}
-            for s in schools_for_user(user=request.user)
-        ]
-        return render(request, "tenants/district_home.html", {"schools": schools})
-    if request.school_role is None:
-        raise PermissionDenied
-    if not policy.can_edit_school(request.user, request.tenant):
-        return redirect("portal:home")  # principals: their plans and reports
-    return render(request, "tenants/school_home.html")
 
 
 def _local_path(path: str) -> str:
@@ -111,3 +105,87 @@ def handoff(request):
     if not request.user.is_authenticated:
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     return redirect(_local_path(data.get("next", "/")))
+
+
+# --- invitations and passwords -----------------------------------------------------------------
+
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def favicon(request):
+    """Browsers ask /favicon.ico of every site; pages link the SVG icon itself."""
+    return redirect(static("favicon.svg"), permanent=True)
+
+
+def _private(response):
+    """A page whose address holds a secret: never cached, never sent to another site as a referrer
+    (same-origin, not no-referrer: with that, browsers post its form with "Origin: null",
+    which the CSRF check rightly refuses)."""
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "same-origin"
+    return response
+
+
+@never_cache
+@sensitive_post_parameters("password1", "password2")
+def invitation_accept(request, pk: int, token: str):
+    """The invited person chooses a password (GET shows the form, POST makes the account),
+    is logged in and lands on the school's (or the district's) front page."""
+    invitation = Invitation.objects.select_related("school").filter(pk=pk).first()
+    on_its_site = invitation is not None and (
+        request.tenant.is_district if invitation.school_id is None else invitation.school_id == request.tenant.pk
+    )
+    problem = invitation_problem(invitation if on_its_site else None, token)
+    if problem:
+        return _private(render(request, "tenants/invitation_refused.html", {"problem": problem}, status=410))
+    if request.user.is_authenticated:
+        return _private(render(request, "tenants/invitation_refused.html", {
+            "problem": f"This browser is logged in as {request.user.get_full_name() or request.user.username}. "
+                       f"Log out first, then open the invitation link for {invitation.email} again.",
+        }, status=409))
+    form = InvitationAcceptForm(request.POST or None,
+                                initial={"first_name": invitation.first_name, "last_name": invitation.last_name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = invitation_accept_service(
+                invitation=invitation, token=token, password=form.cleaned_data["password1"],
+                first_name=form.cleaned_data["first_name"], last_name=form.cleaned_data["last_name"],
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error({"password": "password1"}.get(field, None), errors)
+        else:
+            login(request, user, backend=MODEL_BACKEND)
+            messages.success(request, f"Welcome to Classplan. Your log-in is {user.username}.")
+            return redirect("home")
+    return _private(render(request, "tenants/invitation_accept.html", {"invitation": invitation, "form": form}))
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = MailedPasswordResetForm
+    success_url = reverse_lazy("password_reset_done")
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    form_class = AuditedSetPasswordForm
+    post_reset_login = True
+    post_reset_login_backend = MODEL_BACKEND
+    success_url = reverse_lazy("home")
+
+    def form_valid(self, form):
+        messages.success(self.request, "Your password was changed. You are logged in.")
+        return super().form_valid(form)
+
+
+def password_urls():
+    """The password-reset pages of both sites (each site's own; the admin logins link here too)."""
+    from django.urls import path
+
+    return [
+        path("accounts/password/reset/", PasswordResetView.as_view(), name="password_reset"),
+        path("admin/password_reset/", PasswordResetView.as_view(), name="admin_password_reset"),
+        path("accounts/password/reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+        path("accounts/password/reset/<uidb64>/<token>/", PasswordResetConfirmView.as_view(),
+             name="password_reset_confirm"),
+        path("accounts/invitation/<int:pk>/<str:token>/", invitation_accept, name="invitation_accept"),
+    ]

@@ -223,3 +223,53 @@ def reports_worker(transactional_db, private_broker, local_reports):
     with workers.process_worker(broker, "reports", log_name="reports-worker.log") as worker:
         yield worker
 
+
+
+# --- mail: a real SMTP server on loopback (aiosmtpd) -------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def _smtp_server():
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    inbox = factories.Inbox()
+    with socket.socket() as probe:  # a free port on loopback
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield controller, inbox
+    controller.stop()
+
+
+@pytest.fixture
+def smtp(_smtp_server, settings):
+    """Mail goes through Django's SMTP backend to a real SMTP server on loopback; the fixture is
+    its inbox (`.messages`, `.wait_for(to)`, `Inbox.link(message)`)."""
+    controller, inbox = _smtp_server
+    inbox.messages.clear()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+    return inbox
+
+
+@pytest.fixture
+def jobs_in_process(django_capture_on_commit_callbacks):
+    """Jobs queued after commit run at once, in this process (Celery's eager mode): the real
+    task and service, without a worker. Use as `with jobs_in_process(): ...`."""
+    import contextlib
+
+    from config.celery import app
+
+    @contextlib.contextmanager
+    def run():
+        app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
+        try:
+            with django_capture_on_commit_callbacks(execute=True) as callbacks:
+                yield callbacks
+        finally:
+            app.conf.task_always_eager, app.conf.task_eager_propagates = False, False
+
+    return run

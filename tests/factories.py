@@ -139,3 +139,34 @@ def plan_create(school, *, year=2027, classes=CLASSES, adopted=True, students=ST
                 plan=plan, position=i, name=name, teacher_name=teacher, counts=counts, size=sum(counts.values())
             )
         return plan
+
+
+# --- mail received by the tests' SMTP server (tests/conftest.py's `smtp`) ------------------------
+
+
+class Inbox:
+    """aiosmtpd's handler: keeps every message it receives, parsed."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        import email
+        import email.policy
+
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        return "250 Message accepted"
+
+    def to(self, address: str) -> list:
+        return [m for m in self.messages if address.lower() in m["To"].lower()]
+
+    def wait_for(self, address: str, timeout: float = 60.0):
+        from tests.workers import wait_for
+
+        return wait_for(lambda: (self.to(address) or [None])[-1], timeout=timeout)
+
+    @staticmethod
+    def link(message) -> str:
+        import re
+
+        return re.search(r"https?://\S+", message.get_content()).group(0)

@@ -75,6 +75,15 @@ def broker_use(url, folder=None) -> dict:
     return {"url": url, "folder": folder, "env": _worker_env(url, folder)}
 
 
+@contextlib.contextmanager
+def broker_connection():
+    """A connection to the broker the Celery app now uses (to purge or look at queues)."""
+    from config.celery import app
+
+    with app.connection_for_write() as connection:
+        yield connection
+
+
 def _worker_env(url, folder) -> dict:
     """Environment for a worker subprocess using the same broker and the test database."""
     from django.db import connection
@@ -105,8 +114,10 @@ def thread_worker(queue: str):
 
 
 @contextlib.contextmanager
-def process_worker(broker: dict, queue: str, *, pool: str = "solo", log_name: str = "worker.log"):
-    """A real Celery worker in its own process (`celery -A config worker`), consuming one queue.
+def process_worker(broker: dict, queue: str, *, pool: str = "solo", log_name: str = "worker.log",
+                   concurrency: int = 1, args=(), env=None):
+    """A real Celery worker in its own process (`celery -A config worker`), consuming `queue`
+    (comma-separated names); `args` are more options (e.g. --beat, -n name), `env` more variables.
 
     Nothing is shared with the test process but the database and the broker: the task learns
     its school only from the message's schema header. Yields (process, log path).
@@ -114,8 +125,9 @@ def process_worker(broker: dict, queue: str, *, pool: str = "solo", log_name: st
     log = Path(broker["folder"]) / log_name
     worker = subprocess.Popen(
         [str(ROOT / ".venv/bin/celery"), "-A", "config", "worker", "-Q", queue, "--pool", pool,
-         "--concurrency", "1", "-l", "info", "--without-heartbeat", "--without-gossip", "--without-mingle"],
-        cwd=ROOT, env=broker["env"], stdout=log.open("w"), stderr=subprocess.STDOUT,
+         "--concurrency", str(concurrency), "-l", "info", "--without-heartbeat", "--without-gossip",
+         "--without-mingle", *args],
+        cwd=ROOT, env={**broker["env"], **(env or {})}, stdout=log.open("a"), stderr=subprocess.STDOUT,
     )
     try:
         yield worker, log

@@ -102,6 +102,7 @@ TENANT_BASE_SCHEMA = env("TENANT_BASE_SCHEMA", default="school_template")
 TENANT_CREATION_FAKES_MIGRATIONS = bool(TENANT_BASE_SCHEMA)
 
 MIDDLEWARE = [
+    "config.health.HealthCheckMiddleware",  # /healthz on any host, without a login (config/health.py)
     "django_tenants.middleware.main.TenantMainMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -114,6 +115,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "tenants.middleware.SchoolAccessMiddleware",
+    "tenants.middleware.DistrictTimeZoneMiddleware",  # every date and time in the district's zone
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
@@ -132,6 +134,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tenants.context_processors.school",
+                "tenants.context_processors.site",
             ],
         },
     },
@@ -185,6 +188,7 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out people before any password check
     "django.contrib.auth.backends.ModelBackend",
+    "tenants.backends.EmailLoginBackend",  # an email address in place of the user name
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -210,6 +214,8 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = env("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
+# Our date and time formats (config/formats/en): every time shown names its zone.
+FORMAT_MODULE_PATH = ["config.formats"]
 
 # --- uploaded spreadsheets (enrolment imports) -------------------------------------------
 # Checked before a file is read: its size, then rows and columns while reading it.
@@ -272,18 +278,68 @@ CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Each kind of work has its own queue, worker (Procfile) and time limits: a solve never waits
+# behind report renders, and a render gets the time a 200-class PDF needs.
 CELERY_TASK_ROUTES = {
+    "reports.tasks.district_bundle_build_task": {"queue": "celery"},  # waits for renders; never renders
     "schools.plans.tasks.*": {"queue": "solver"},
     "reports.tasks.*": {"queue": "reports"},
 }
 SOLVER_TIME_LIMIT_S = env.int("SOLVER_TIME_LIMIT_S", default=20)
 CELERY_TASK_TIME_LIMIT = SOLVER_TIME_LIMIT_S + 60  # hard limit above the solver's own
 CELERY_TASK_SOFT_TIME_LIMIT = SOLVER_TIME_LIMIT_S + 30
+REPORT_TIME_LIMIT_S = env.int("REPORT_TIME_LIMIT_S", default=240)  # one PDF (a 213-class plan: ~50 s)
+BUNDLE_STALL_S = env.int("BUNDLE_STALL_S", default=REPORT_TIME_LIMIT_S + 120)  # no render finished: give up
+BUNDLE_POLL_S = env.float("BUNDLE_POLL_S", default=2)  # how often the ZIP job looks at the renders it waits for
+CELERY_TASK_ANNOTATIONS = {
+    "reports.tasks.report_render_task": {"time_limit": REPORT_TIME_LIMIT_S,
+                                         "soft_time_limit": REPORT_TIME_LIMIT_S - 30},
+    "reports.tasks.district_bundle_build_task": {"time_limit": None, "soft_time_limit": None},
+}
+# Jobs (tenants/jobs.py): the row is the record; the dispatcher sends again what was never picked
+# up and runs again (or fails) what lost its worker; workers write heartbeats. Seconds.
+JOB_HEARTBEAT_S = env.float("JOB_HEARTBEAT_S", default=10)
+JOB_DEAD_AFTER_S = env.float("JOB_DEAD_AFTER_S", default=40)  # silent this long: its worker is gone
+JOB_REDISPATCH_AFTER_S = env.float("JOB_REDISPATCH_AFTER_S", default=60)  # sent, not picked up: send again
+JOB_DISPATCH_INTERVAL_S = env.float("JOB_DISPATCH_INTERVAL_S", default=15)
+JOB_MAX_ATTEMPTS = env.int("JOB_MAX_ATTEMPTS", default=2)
+# a finished job's result is saved again after a database error, after these pauses (~1 minute)
+JOB_SAVE_RETRY_S = env.list("JOB_SAVE_RETRY_S", cast=float, default=[0.5, 1, 2, 4, 8, 15, 30])
+CELERY_BEAT_SCHEDULE = {
+    "jobs-dispatch": {
+        "task": "tenants.tasks.jobs_dispatch_task",
+        "schedule": JOB_DISPATCH_INTERVAL_S,
+        "options": {"queue": "celery", "expires": JOB_DISPATCH_INTERVAL_S * 4},
+    },
+}
+if CELERY_BROKER_URL.startswith("redis"):
+    # a message a dead worker held comes back after this long (the dispatcher is quicker)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": REPORT_TIME_LIMIT_S + 300}
 # Beat keeps its schedule in memory: interval jobs only, nothing worth a file (and no shelve file
 # to find corrupted on a first start).
 CELERY_BEAT_SCHEDULER = "celery.beat:Scheduler"
 # Who may queue how much work: requests per person per window (seconds).
 CLASSPLAN_WORK_RATE = (10, 60)
+
+# --- email (invitations, password resets) -----------------------------------------------
+# Sent by Celery jobs after the transaction commits (tenants.tasks), never in a request.
+# Production: Amazon SES (django-ses; region and credentials below, or boto3's usual chain).
+# Development: printed by the worker (console backend). Tests: a real SMTP server on loopback.
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Classplan <classplan@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")  # the SMTP backend's server
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = 30
+AWS_SES_REGION_NAME = env("AWS_SES_REGION_NAME", default=AWS_S3_REGION_NAME)
+AWS_SES_REGION_ENDPOINT = f"email.{AWS_SES_REGION_NAME}.amazonaws.com"
+AWS_SES_CONFIGURATION_SET = env("AWS_SES_CONFIGURATION_SET", default="") or None
+# How long an invitation link and a password-reset link work.
+INVITATION_MAX_AGE = timedelta(days=env.int("INVITATION_DAYS", default=7))
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_HOURS", default=24) * 3600
 
 # --- logging ---------------------------------------------------------------------------
 LOGGING = {

@@ -18,3 +18,8 @@ DATABASES = {"default": database(embedded=True)}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+# Mail goes to a real SMTP server on loopback that the tests start (tests/conftest.py's `smtp`);
+# tests without it get Django's in-memory outbox (pytest-django sets it).
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = "127.0.0.1"

@@ -15,6 +15,8 @@ def bundle_key(instance: "DistrictBundle", filename: str) -> str:
 class DistrictBundle(RenderedFile):
     """One "download all as ZIP" request: built by a Celery job, then downloaded by district staff."""
 
+    JOB_TASK = "reports.tasks.district_bundle_build_task"
+
     year = models.PositiveSmallIntegerField()
     file = models.FileField(upload_to=bundle_key, storage=reports_storage, max_length=255, blank=True)
     schools_total = models.PositiveIntegerField(default=0)

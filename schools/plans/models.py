@@ -3,12 +3,15 @@
 from django.db import models
 from django.db.models import Q
 
+from django.utils import timezone
+
 from schools.models import SchoolYear
+from tenants.jobs import JobRecord
 from tenants.models import School, person_reference
 
 
-class PlanJob(models.Model):
-    """One request to solve a year's problem, run by a Celery worker."""
+class PlanJob(JobRecord):
+    """One request to solve a year's problem, run by a Celery worker (a job row: tenants/jobs.py)."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -27,10 +30,6 @@ class PlanJob(models.Model):
     result = models.JSONField(null=True, blank=True, help_text="The optimizer's result JSON.")
     error = models.TextField(blank=True)
     task_id = models.CharField(max_length=64, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    created = models.DateTimeField(auto_now_add=True)
-    started = models.DateTimeField(null=True, blank=True)
-    finished = models.DateTimeField(null=True, blank=True)
     sweep = models.JSONField(
         null=True, blank=True,
         help_text="What-if sweep over teacher counts: {status, rows: [{teachers, status, classes, composites, average}]}.",
@@ -50,8 +49,24 @@ class PlanJob(models.Model):
             ),
         ]
 
+    JOB_TASK = "schools.plans.tasks.plan_job_task"
+    JOB_LIVE = LIVE
+    JOB_WAITING = Status.QUEUED
+
     def __str__(self):
         return f"Job {self.pk} for {self.year} ({self.get_status_display()})"
+
+    def job_note(self, message: str) -> None:
+        self.progress = [*self.progress, {"at": timezone.now().isoformat(timespec="seconds"), "message": message}]
+
+    def job_started(self) -> None:
+        self.status = self.Status.RUNNING
+        self.job_note(f"Solving: finding the best plans with up to {self.problem.get('teachers')} classes "
+                      f"(time limit {self.problem.get('time_limit_s')} s).")
+
+    def job_failed(self, reason: str) -> None:
+        self.status, self.error, self.finished = self.Status.FAILED, reason, timezone.now()
+        self.job_note(reason)
 
 
 class AllocationPlan(models.Model):

@@ -26,21 +26,17 @@ from schools.plans import charts
 from schools.plans.models import AllocationPlan, PlanJob, PlannedClass
 from schools.plans.selectors import plan_problem, plan_table
 from schools.plans.signals import plan_adopted
-from schools.plans.tasks import plan_job_task, plan_sweep_task
+from schools.plans.tasks import plan_sweep_task
 from schools.selectors import year_problem, year_rule_pack
-from tenants import policy
+from tenants import jobs, policy
 from tenants.context import current_school, enqueue_on_commit, tenant_context
 from tenants.selectors import school_list
 from tenants.audit import audit_record
 
 logger = logging.getLogger(__name__)
 
-# A redelivered job (its worker died mid-solve) is solved again until it has been tried this often.
-MAX_ATTEMPTS = 2
-# A job still "running" this long after it started has lost its worker for good.
-STALE_RUNNING_AFTER = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
-# A job still "queued" this long never reached a worker (its message was lost).
-STALE_QUEUED_AFTER = timedelta(hours=2)
+# How often a job is tried before it is failed, how its liveness is judged: tenants/jobs.py
+# (JOB_MAX_ATTEMPTS, JOB_HEARTBEAT_S, JOB_DEAD_AFTER_S; the dispatcher is a periodic task).
 
 
 def _actor_or_none(actor):
@@ -48,7 +44,7 @@ def _actor_or_none(actor):
 
 
 def _note(job: PlanJob, message: str) -> None:
-    job.progress = [*job.progress, {"at": timezone.now().isoformat(timespec="seconds"), "message": message}]
+    job.job_note(message)
 
 
 # --- generating -----------------------------------------------------------------------------
@@ -88,7 +84,7 @@ def _plan_generate(*, year: SchoolYear, actor=None) -> PlanJob:
     second request returns the first's job. A year the optimizer would reject raises
     ValidationError with one message per problem (no job is created).
     """
-    live = PlanJob.objects.filter(year=year, status__in=PlanJob.LIVE).first()
+    live = _live_job(year)
     if live is not None:
         return live
     final_year_refuse(year.pk)
@@ -103,7 +99,7 @@ def _plan_generate(*, year: SchoolYear, actor=None) -> PlanJob:
         with transaction.atomic():
             job.save()
     except IntegrityError:
-        live = PlanJob.objects.filter(year=year, status__in=PlanJob.LIVE).first()
+        live = _live_job(year)
         if live is None:  # the other job finished in between: this click is a new request
             return _plan_generate(year=year, actor=actor)
         return live
@@ -113,21 +109,25 @@ def _plan_generate(*, year: SchoolYear, actor=None) -> PlanJob:
     return job
 
 
+def _live_job(year: SchoolYear) -> PlanJob | None:
+    """The year's live job, only when it is alive: one whose message or worker was lost is sent
+    again (or failed, when it has used its attempts: then None, and a new job may start)."""
+    live = PlanJob.objects.filter(year=year, status__in=PlanJob.LIVE).first()
+    if live is None or jobs.job_alive(live):
+        return live
+    if live.started is None and live.dispatched is None and live.created > timezone.now() - timedelta(seconds=5):
+        return live  # just created by another request, whose commit sends it
+    return jobs.job_revive(live)
+
+
 def _job_queue(job: PlanJob) -> None:
-    """Send the job to the solver queue once the transaction commits."""
-    job_id = job.pk
-
-    def unreachable(error):  # say so on the job, do not 500
-        _job_finish(job_id, PlanJob.Status.FAILED,
-                    error=f"The job could not be queued (the job queue is unreachable: {error}).")
-
-    def sent(result):
-        PlanJob.objects.filter(pk=job_id).update(task_id=result.id or "")
-
-    enqueue_on_commit(plan_job_task, job_id, on_sent=sent, on_error=unreachable)
+    """Send the job to the solver queue once the transaction commits (the row is the outbox:
+    a send that never happens is made by the dispatcher, tenants/jobs.py)."""
+    jobs.job_send_on_commit(job)
 
 
-def _job_finish(job_id: int, status: str, *, error: str = "", result=None, message: str = "") -> None:
+def _job_finish(job_id: int, status: str, *, error: str = "", result=None, message: str = "",
+                before: str = "") -> None:
     with transaction.atomic():
         job = PlanJob.objects.select_for_update().get(pk=job_id)
         if job.status not in PlanJob.LIVE:
@@ -135,6 +135,8 @@ def _job_finish(job_id: int, status: str, *, error: str = "", result=None, messa
         job.status, job.error, job.finished = status, error, timezone.now()
         if result is not None:
             job.result = result
+        if before:
+            _note(job, before)
         _note(job, message or error or job.get_status_display())
         job.save()
 
@@ -143,63 +145,63 @@ def _job_finish(job_id: int, status: str, *, error: str = "", result=None, messa
 
 
 def plan_job_run(*, job_id: int) -> PlanJob | None:
-    """Solve a queued job and save its plans. Safe to run twice: a finished job is left alone.
+    """Solve a queued job and save its plans. Safe to run twice: a finished job, or one running
+    elsewhere with a fresh heartbeat, is left alone (`tenants.jobs.job_claim`).
 
-    A job found already "running" was redelivered because its worker died mid-solve: it is
-    solved again (attempts + 1) up to MAX_ATTEMPTS, then marked failed with the reason.
+    A job whose worker died mid-solve is solved again up to JOB_MAX_ATTEMPTS, then failed with
+    the reason. The result is saved with retries: a transient database error never discards it.
     """
-    with transaction.atomic():
-        job = PlanJob.objects.select_for_update().filter(pk=job_id).first()
-        if job is None or job.status not in PlanJob.LIVE:
-            return job
-        if job.status == PlanJob.Status.RUNNING:
-            if job.attempts >= MAX_ATTEMPTS:
-                job.status, job.finished = PlanJob.Status.FAILED, timezone.now()
-                job.error = (f"The solver worker stopped {job.attempts} times while solving "
-                             "(it was killed or ran out of memory). Try again.")
-                _note(job, job.error)
-                job.save()
-                return job
-            _note(job, "The worker solving this job stopped; solving again.")
-        job.status, job.started = PlanJob.Status.RUNNING, timezone.now()
-        job.attempts += 1
-        teachers = job.problem.get("teachers")
-        _note(job, f"Solving: finding the best plans with up to {teachers} classes "
-                   f"(time limit {job.problem.get('time_limit_s')} s).")
-        job.save()
-    try:
-        result = solve(job.problem)
-    except Exception as error:  # includes Celery's soft time limit
-        logger.exception("Plan job %s failed", job_id)
-        _job_finish(job_id, PlanJob.Status.FAILED,
-                    error=f"The solver stopped with an error: {error.__class__.__name__}: {error}"[:2000])
-        return PlanJob.objects.get(pk=job_id)
-    return _job_result_save(job_id, result)
+    job = jobs.job_claim(PlanJob, job_id)
+    if job is None:
+        return PlanJob.objects.filter(pk=job_id).first()
+    with jobs.job_heartbeat(job):
+        try:
+            result = solve(job.problem)
+        except Exception as error:  # includes Celery's soft time limit
+            logger.exception("Plan job %s failed", job_id)
+            jobs.with_db_retry(lambda: _job_finish(
+                job_id, PlanJob.Status.FAILED,
+                error=f"The solver stopped with an error: {error.__class__.__name__}: {error}"[:2000]))
+            return PlanJob.objects.get(pk=job_id)
+        problems = []
+        saved, _ = jobs.with_db_retry(lambda: _job_result_save(job_id, result, retried=len(problems)),
+                                      what="saving the plans", on_retry=problems.append)
+    return saved
 
 
-def _job_result_save(job_id: int, result: dict) -> PlanJob:
+def _retried_note(retried: int) -> str:
+    return (f"The database could not be reached while saving the result ({retried} time(s)); "
+            "it was saved when the database came back.") if retried else ""
+
+
+def _job_result_save(job_id: int, result: dict, *, retried: int = 0) -> PlanJob:
+    """Save a finished solve (plans, or why there are none). `retried`: failed tries before this one."""
     status = result.get("status")
     if status in ("optimal", "feasible") and result.get("plans"):
         with transaction.atomic():
             job = PlanJob.objects.select_for_update().select_related("year").get(pk=job_id)
-            if job.status != PlanJob.Status.RUNNING:
-                return job  # reaped as failed meanwhile; a newer job may exist
+            if job.status not in PlanJob.LIVE:
+                return job  # failed meanwhile; a newer job may exist
+            # (a job queued again meanwhile, its worker taken for lost, is still this result's)
             AllocationPlan.objects.filter(year=job.year, superseded=False).update(superseded=True)
             for plan in result["plans"]:
                 _plan_create(job=job, plan=plan, problem=job.problem)
             job.status, job.result, job.finished = PlanJob.Status.SUCCEEDED, result, timezone.now()
             quality = "best possible" if status == "optimal" else "best found in the time allowed"
+            if retried:
+                _note(job, _retried_note(retried))
             _note(job, f"Done: {len(result['plans'])} plan(s), {quality}.")
             job.save()
         return job
+    before = _retried_note(retried)
     if status == "infeasible":
-        _job_finish(job_id, PlanJob.Status.INFEASIBLE, result=result,
+        _job_finish(job_id, PlanJob.Status.INFEASIBLE, result=result, before=before,
                     message="No plan obeys every rule: see the diagnosis.")
     elif status == "invalid":
-        _job_finish(job_id, PlanJob.Status.FAILED, result=result,
+        _job_finish(job_id, PlanJob.Status.FAILED, result=result, before=before,
                     error="The year's data is not valid: " + " ".join(result.get("errors", [])))
     else:
-        _job_finish(job_id, PlanJob.Status.FAILED, result=result,
+        _job_finish(job_id, PlanJob.Status.FAILED, result=result, before=before,
                     error=f"No plan was found within the time limit ({result.get('status')}).")
     return PlanJob.objects.get(pk=job_id)
 
@@ -250,32 +252,6 @@ def _plan_create(*, job: PlanJob, plan: dict, problem: dict) -> AllocationPlan:
 def plan_chart(plan: AllocationPlan, classes: list[PlannedClass], problem: dict) -> str:
     """The plan's class-size chart (SVG), from its classes and the limits of its problem."""
     return charts.class_size_chart(plan_table(plan, classes=classes, problem=problem))
-
-
-def plan_jobs_reap_stale(*, now=None) -> int:
-    """Mark jobs whose worker is gone for good as failed, with the reason. Returns how many.
-
-    Cheap (one indexed query); called by the status views, so it works with a plain
-    `celery worker` and no beat.
-    """
-    now = now or timezone.now()
-    reaped = 0
-    stale = PlanJob.objects.filter(
-        status=PlanJob.Status.RUNNING, started__lt=now - STALE_RUNNING_AFTER
-    ).values_list("pk", flat=True)
-    for job_id in stale:
-        _job_finish(job_id, PlanJob.Status.FAILED,
-                    error="The solver worker stopped responding (no result after "
-                          f"{int(STALE_RUNNING_AFTER.total_seconds())} s). Generate the plans again.")
-        reaped += 1
-    lost = PlanJob.objects.filter(
-        status=PlanJob.Status.QUEUED, created__lt=now - STALE_QUEUED_AFTER
-    ).values_list("pk", flat=True)
-    for job_id in lost:
-        _job_finish(job_id, PlanJob.Status.FAILED,
-                    error="No solver worker picked this job up. Generate the plans again.")
-        reaped += 1
-    return reaped
 
 
 # --- adopting and editing -------------------------------------------------------------------
@@ -558,12 +534,3 @@ def district_generate_all(*, year: int, actor=None) -> dict:
     audit_record(action="district_generate_all", actor=_actor_or_none(actor), school=None, year=year,
                  queued=queued)
     return {"queued": queued, "skipped": skipped, "errors": errors}
-
-
-def district_jobs_reap_stale() -> int:
-    """`plan_jobs_reap_stale` in every school's schema (the periodic task's body)."""
-    reaped = 0
-    for school in school_list():
-        with tenant_context(school):
-            reaped += plan_jobs_reap_stale()
-    return reaped

@@ -126,7 +126,7 @@ def test_ctrl_c_stops_the_web_server_and_the_worker_cleanly(tmp_path):
     text = log.read_text()
     assert "Traceback" not in text and "Error" not in text, text
     children = [int(pid) for pid in re.findall(r"started \(pid=(\d+)\)", text)]
-    assert len(children) == 2, text  # the web server and the worker, each in its own process group
+    assert len(children) == 3, text  # the web server and the two workers, each in its own process group
     deadline = time.monotonic() + 30
     for group in [app.pid, *children]:
         while time.monotonic() < deadline and group_alive(group):

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -92,10 +93,10 @@ def test_a_redelivered_job_is_solved_again_then_failed_with_a_reason(school_a):
                                      status=PlanJob.Status.RUNNING, attempts=1, started=timezone.now())
         job = services.plan_job_run(job_id=job.pk)
         assert job.status == PlanJob.Status.SUCCEEDED and job.attempts == 2
-        assert any("solving again" in p["message"] for p in job.progress)
+        assert any("running it again" in p["message"] for p in job.progress)
         AllocationPlan.objects.all().delete()
         lost = PlanJob.objects.create(year=year, problem=job.problem, status=PlanJob.Status.RUNNING,
-                                      attempts=services.MAX_ATTEMPTS, started=timezone.now())
+                                      attempts=settings.JOB_MAX_ATTEMPTS, started=timezone.now())
         lost = services.plan_job_run(job_id=lost.pk)
         assert lost.status == PlanJob.Status.FAILED
         assert "stopped 2 times" in lost.error and lost.finished
@@ -110,16 +111,20 @@ def test_a_finished_job_delivered_again_is_left_alone(school_a):
         assert again.attempts == 1 and AllocationPlan.objects.count() == 3
 
 
-def test_stale_jobs_are_reaped_with_a_reason(school_a):
+def test_a_job_whose_worker_went_silent_is_failed_by_the_dispatcher_after_its_attempts(school_a, settings):
+    from tenants.jobs import jobs_dispatch
+
     year = hillview_year(school_a)
+    now = timezone.now()
     with schema_context(school_a.schema_name):
-        long_ago = timezone.now() - services.STALE_RUNNING_AFTER - timedelta(seconds=5)
-        job = PlanJob.objects.create(year=year, problem={}, status=PlanJob.Status.RUNNING, started=long_ago,
-                                     attempts=1)
-        assert services.plan_jobs_reap_stale(now=timezone.now() - timedelta(seconds=10)) == 0
-        assert services.plan_jobs_reap_stale() == 1
+        job = PlanJob.objects.create(year=year, problem={}, status=PlanJob.Status.RUNNING, started=now,
+                                     heartbeat=now, attempts=settings.JOB_MAX_ATTEMPTS)
+    assert jobs_dispatch(now=now)["failed"] == 0  # its heartbeat is fresh
+    later = now + timedelta(seconds=settings.JOB_DEAD_AFTER_S + 1)
+    assert jobs_dispatch(now=later)["failed"] == 1
+    with schema_context(school_a.schema_name):
         job.refresh_from_db()
-        assert job.status == PlanJob.Status.FAILED and "stopped responding" in job.error
+        assert job.status == PlanJob.Status.FAILED and "stopped 2 times" in job.error
         # the year is free again: a new job can start
         assert services.plan_generate(year=year, actor=None).status == PlanJob.Status.QUEUED
 
@@ -157,10 +162,10 @@ def test_adopting_prepares_the_plans_reports_and_sends_their_jobs_only_after_com
     school_a, django_capture_on_commit_callbacks, monkeypatch
 ):
     from reports.models import Report
-    from reports.tasks import report_render_task
+    from tenants import jobs
 
     sent = []
-    monkeypatch.setattr(report_render_task, "delay", lambda report_id: sent.append(report_id))
+    monkeypatch.setattr(jobs, "job_send", lambda row: sent.append(row.pk))
     year = hillview_year(school_a)
     job = run_job(school_a, year)
     with schema_context(school_a.schema_name):

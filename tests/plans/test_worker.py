@@ -175,4 +175,4 @@ def test_a_worker_killed_mid_solve_gets_the_job_retried_not_stuck(private_broker
         finished = wait_for(job_done(school, job.pk), timeout=90)
         assert finished.status == PlanJob.Status.SUCCEEDED, (finished.error, log.read_text()[-3000:])
         assert finished.attempts == 2
-        assert any("solving again" in p["message"] for p in finished.progress)
+        assert any("running it again" in p["message"] for p in finished.progress)

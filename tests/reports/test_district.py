@@ -12,6 +12,7 @@ from reports.district.models import DistrictBundle
 from reports.district.services import district_bundle_build
 from reports.models import Report
 from reports.services import plan_reports_queue, report_render
+from schools.plans.models import AllocationPlan
 from tenants.selectors import school_list
 from tests import factories
 from tests.factories import plan_create
@@ -41,7 +42,7 @@ def test_the_district_page_lists_every_schools_adopted_plan_and_pdf(school_a, sc
 def test_the_zip_holds_each_adopted_plans_pdf_and_is_built_in_a_job(
     school_a, school_b, district_client, local_reports, django_capture_on_commit_callbacks
 ):
-    plan_create(school_a)  # adopted, no PDF yet: the job makes it
+    plan_create(school_a)  # adopted, no PDF yet: a render job makes it
     plan_create(school_b, year=2027, adopted=False)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = district_client.post("/district/reports/zip/", {"year": "2027"})
@@ -51,6 +52,9 @@ def test_the_zip_holds_each_adopted_plans_pdf_and_is_built_in_a_job(
     assert bundle.status == "pending"
     assert "Preparing" in district_client.get(response["Location"]).content.decode()
 
+    with schema_context(school_a.schema_name):  # what the reports worker does (the ZIP never renders)
+        plan_reports_queue(plan=AllocationPlan.objects.get(adopted=True))
+        report_render(report_id=Report.objects.get(kind="plan_pdf").pk)
     bundle = district_bundle_build(bundle_id=bundle.pk)  # what the worker does
     assert bundle.status == "ready", bundle.error
     assert bundle.file.name.startswith("public/district/2027/schools-2027-")

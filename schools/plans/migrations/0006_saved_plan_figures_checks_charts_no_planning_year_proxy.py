@@ -15,7 +15,7 @@ def largest_from_classes(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('plans', '0004_proxies'),
+        ('plans', '0005_job_records'),
     ]
 
     operations = [

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('schools', '0002_history_and_district_file'),
+        ('schools', '0004_limits_year_version_deferred_enrolment_unique'),
     ]
 
     operations = [
