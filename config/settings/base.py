@@ -274,7 +274,8 @@ if CELERY_BROKER_URL.startswith("filesystem"):
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
-CELERY_TASK_ALWAYS_EAGER = False
+# Never eager (Celery's default): not set here, so a test can switch it on with app.conf (Celery
+# 5.6 prefers a namespaced CELERY_ setting over a later app.conf change).
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
