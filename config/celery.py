@@ -6,7 +6,8 @@ real worker), queues "solver" (plans) and "reports", acks_late, prefetch 1, reje
 lost, and a hard time limit above the solver's own. Never eager outside tests.
 
 Periodic work (run `celery -A config worker --beat`, or a separate `celery -A config beat`):
-the stale-job reaper, so that no page GET ever writes.
+the stale-job reaper, so that no page GET ever writes, and the clean-up of enrolment imports
+(previews never confirmed, jobs whose worker is gone).
 
 The settings module defaults to production, as for the WSGI server; `make run` and
 `make worker` set config.settings.local, the tests config.settings.test.
@@ -29,8 +30,20 @@ app.conf.beat_schedule = {
         "schedule": 300.0,  # seconds; a stale job is one silent for minutes, so 5 minutes is soon enough
         "options": {"queue": "celery"},
     },
+    # enrolment imports: previews never confirmed expire (their rows are dropped), jobs whose worker
+    # is gone are failed with the reason, old jobs are deleted
+    "enrolment-imports-clean": {
+        "task": "schools.tasks.enrolment_imports_clean_task",
+        "schedule": 3600.0,
+        "options": {"queue": "celery"},
+    },
+    "district-imports-clean": {
+        "task": "reports.district.tasks.district_imports_clean_task",
+        "schedule": 3600.0,
+        "options": {"queue": "celery"},
+    },
 }
-app.autodiscover_tasks(["schools.plans", "reports", "reports.district"])
+app.autodiscover_tasks(["schools", "schools.plans", "reports", "reports.district"])
 
 FILE_BROKER_FOLDERS = ("data_folder_in", "data_folder_out", "processed_folder", "control_folder")
 

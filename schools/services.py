@@ -3,11 +3,13 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from schools.models import CompositeRule, Enrolment, SchoolYear
-from schools.resources import EnrolmentResource
+from schools import imports
+from schools.models import CompositeRule, Enrolment, EnrolmentImport, SchoolYear
+from schools.tasks import enrolment_import_check_task, enrolment_import_write_task
 from tenants import policy
 from tenants.audit import Action, audit_record, row_values
-from tenants.context import current_school
+from tenants.context import current_school, tenant_context
+from tenants.selectors import school_list
 
 
 def _save(obj, actor):
@@ -64,15 +66,77 @@ def year_copy_forward(
     return target
 
 
-@transaction.atomic
-def enrolments_import(*, dataset, actor=None, **import_options):
-    """Import a school's enrolment spreadsheet (all rows or none), with one event and its totals.
+# --- enrolment spreadsheets (schools/imports.py is the engine) ----------------------------------
 
-    `import_options` go to django-import-export's `import_data` (the admin passes its own).
+def _school_name() -> str:
+    school = current_school()
+    return school.name if school is not None else "This school"
+
+
+def enrolment_import_check(data: dict, *, progress=None) -> imports.CheckResult:
+    """Check a file's rows against the current school (nothing is written)."""
+    lines = list(imports.data_lines(data))
+    return imports.SchoolBook.load_for(lines, school_name=_school_name()).check(lines)
+
+
+@transaction.atomic
+def enrolments_import(*, data: dict, actor=None, file_name: str = "", progress=None) -> imports.CheckResult:
+    """Write a school's enrolment file, all rows or none, with one audit event and its counts.
+
+    The rows are checked again against the school as it is now: ValidationError (nothing
+    written) when any row no longer passes.
     """
     policy.require_actor("edit_school", actor, current_school())
-    result = EnrolmentResource().import_data(dataset, dry_run=False, user=actor, **import_options)
-    if not (result.has_errors() or result.has_validation_errors()):
-        audit_record(action=Action.ENROLMENT_IMPORT, actor=actor, school=current_school(),
-                     rows=len(dataset), totals={k: result.totals[k] for k in ("new", "update", "skip", "delete")})
+    result = enrolment_import_check(data)
+    if not result.ok:
+        raise ValidationError(_not_imported(result))
+    imports.book_write(result, actor=actor)
+    audit_record(action=Action.ENROLMENT_IMPORT, actor=actor, school=current_school(), target_label=file_name,
+                 rows=len(result.outcomes), counts=result.counts, file_name=file_name)
     return result
+
+
+def _not_imported(result: imports.CheckResult) -> str:
+    first = [f"Row {p['row']}: {p['text']}" if p["row"] else p["text"] for p in result.all_problems[:3]]
+    return ("Nothing was imported: since the file was checked, the school's data changed and "
+            f"{len(result.all_problems)} row problem(s) appeared: " + " ".join(first)
+            + " Upload the file again to see them all.")
+
+
+def _job_write(data, *, job, progress=None):
+    return enrolments_import(data=data, actor=job.confirmed_by, file_name=job.file_name, progress=progress)
+
+
+enrolment_import_jobs = imports.ImportJobRunner(
+    EnrolmentImport, check=enrolment_import_check, write=_job_write,
+    check_task=enrolment_import_check_task, write_task=enrolment_import_write_task,
+)
+
+
+def enrolment_import_request(*, file_name: str, content: bytes, actor) -> EnrolmentImport:
+    """Keep an uploaded file and queue its check (the preview); staff and district staff only."""
+    policy.require_actor("edit_school", actor, current_school())
+    return enrolment_import_jobs.request(file_name=file_name, content=content, actor=actor)
+
+
+def enrolment_import_confirm(*, job_id: int, actor) -> EnrolmentImport:
+    """Confirm a checked preview once and queue the write; ValidationError saying why not otherwise."""
+    policy.require_actor("edit_school", actor, current_school())
+    return enrolment_import_jobs.confirm(job_id=job_id, actor=actor)
+
+
+def enrolment_import_check_run(*, job_id: int) -> EnrolmentImport | None:
+    return enrolment_import_jobs.run_check(job_id=job_id)
+
+
+def enrolment_import_write_run(*, job_id: int) -> EnrolmentImport | None:
+    return enrolment_import_jobs.run_write(job_id=job_id)
+
+
+def enrolment_imports_clean() -> int:
+    """In every school: expire old previews, fail jobs whose worker is gone, delete old jobs."""
+    cleaned = 0
+    for school in school_list():
+        with tenant_context(school):
+            cleaned += enrolment_import_jobs.clean()
+    return cleaned
