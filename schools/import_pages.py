@@ -9,6 +9,7 @@ use the helpers below.
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
@@ -21,18 +22,16 @@ from django.views.decorators.http import require_POST
 from schools import selectors, services
 from schools.imports import CONTENT_TYPES, EXTENSIONS, MAX_CLASS_SIZE, MAX_STUDENTS, GradeDirectory
 from schools.resources import dataset_file, school_template
-from schools.spreadsheets import SpreadsheetTooLarge, upload_size_check
+from schools.spreadsheets import upload_size_validator
 
 RECENT = 10
 
 
 class ImportUploadForm(forms.Form):
-    import_file = forms.FileField(label="Spreadsheet file")
+    import_file = forms.FileField(label="Spreadsheet file", validators=[upload_size_validator])  # before reading
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from django.conf import settings
-
         self.fields["import_file"].help_text = (
             f"A .xlsx or .csv file of at most {settings.SPREADSHEET_MAX_BYTES // 1_000_000 or 1} MB and "
             f"{settings.SPREADSHEET_MAX_ROWS:,} rows."
@@ -44,10 +43,6 @@ class ImportUploadForm(forms.Form):
         if extension not in EXTENSIONS:
             raise ValidationError("Upload a .xlsx or .csv file (in your spreadsheet program: Save as, "
                                   "Excel workbook or CSV UTF-8).")
-        try:
-            upload_size_check(upload.size)  # before a byte of it is read
-        except SpreadsheetTooLarge as error:
-            raise ValidationError(str(error)) from None
         return upload
 
     def content(self) -> bytes:
@@ -70,8 +65,6 @@ def year_param(request, default=None) -> int | None:
 
 
 def limits_context() -> dict:
-    from django.conf import settings
-
     return {"max_students": MAX_STUDENTS, "max_class_size": MAX_CLASS_SIZE,
             "max_rows": settings.SPREADSHEET_MAX_ROWS, "max_mb": settings.SPREADSHEET_MAX_BYTES / 1_000_000}
 
