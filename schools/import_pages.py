@@ -65,8 +65,8 @@ def year_param(request, default=None) -> int | None:
 
 
 def limits_context() -> dict:
-    return {"max_students": MAX_STUDENTS, "max_class_size": MAX_CLASS_SIZE,
-            "max_rows": settings.SPREADSHEET_MAX_ROWS, "max_mb": settings.SPREADSHEET_MAX_BYTES / 1_000_000}
+    return {"max_students": f"{MAX_STUDENTS:,}", "max_class_size": f"{MAX_CLASS_SIZE:,}",
+            "max_rows": f"{settings.SPREADSHEET_MAX_ROWS:,}"}
 
 
 def job_context(job, *, progress_url: str, confirm_url: str, job_url: str, upload_url: str) -> dict:

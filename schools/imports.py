@@ -116,6 +116,11 @@ def import_file_read(*, name: str, content: bytes, required=("year", "grade", "s
     return {"headers": headers, "rows": rows}
 
 
+def row_cells(values: dict) -> list:
+    """A row as a person reads it: [[column, value], ...], blank cells left out."""
+    return [[column, _shown(value)] for column, value in values.items() if not blank(value)]
+
+
 def data_lines(data: dict):
     """(row number in the spreadsheet, {column: cell}) for every row; the header is row 1."""
     headers = data["headers"]
@@ -246,7 +251,7 @@ class RowOutcome:
     max_size: int | None = None
     old: tuple | None = None  # (students, min, max) before
     problems: list = field(default_factory=list)
-    cells: list = field(default_factory=list)
+    cells: list = field(default_factory=list)  # [[column, value], ...] of the row's non-blank cells
     enrolment: Enrolment | None = None  # the row to write (new or changed)
 
     def change(self) -> dict:
@@ -335,7 +340,7 @@ class SchoolBook:
         result = CheckResult()
         seen: dict[tuple, RowOutcome] = {}
         for number, values in lines:
-            outcome = RowOutcome(number=number, school=school, cells=list(values.values()))
+            outcome = RowOutcome(number=number, school=school, cells=row_cells(values))
             result.outcomes.append(outcome)
             self._check_row(outcome, values, result)
             if outcome.status == REFUSED:

@@ -59,7 +59,7 @@ def _checked_by_school(data: dict, *, progress=None) -> tuple[imports.CheckResul
         if school is not None:
             groups[school].append((number, values))
             continue
-        outcome = imports.RowOutcome(number=number, cells=list(values.values()))
+        outcome = imports.RowOutcome(number=number, cells=imports.row_cells(values))
         total.outcomes.append(outcome)
         if imports.blank(value):
             total.refuse(outcome, f"The school is empty: write the school's code ({_codes(schools)}).")
