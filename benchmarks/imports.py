@@ -173,12 +173,16 @@ def main():
     parser.add_argument("--rebuild", action="store_true", help="build the district again")
     args = parser.parse_args()
     configure_env()
-    if args.rebuild or schools_built() != args.schools:
+    built = schools_built()
+    if args.rebuild or built < 0 or built > args.schools:
         admin_sql(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
         admin_sql(f"CREATE DATABASE {BENCH_DB}")
+        built = 0
+    if built < args.schools:  # a first run, or one that was stopped half-way: build what is missing
         started = time.monotonic()
-        build_district(args.schools)  # sets Django up
-        print(f"Built {args.schools} schools in {BENCH_DB} in {time.monotonic() - started:.0f} s (kept for next time)")
+        build_district(args.schools, start=built)  # sets Django up
+        print(f"Built {args.schools - built} schools in {BENCH_DB} in {time.monotonic() - started:.0f} s "
+              "(kept for next time)")
     else:
         import django
 

@@ -304,14 +304,16 @@ class CheckResult:
 class SchoolBook:
     """What one school's rows are checked against: its grades, years and enrolments (current schema)."""
 
-    def __init__(self, *, school_name: str, grades: list[Grade], years: list[SchoolYear], enrolments: list[Enrolment]):
+    def __init__(self, *, school_name: str, grades: list[Grade], years: list[SchoolYear], enrolments: list[Enrolment],
+                 school_keys=()):
         self.school_name = school_name
+        self.school_keys = set(school_keys)  # a "school" column's values that mean this school
         self.directory = GradeDirectory(grades)
         self.years = {y.year: y for y in years}
         self.enrolments = {(e.year_id, e.grade_id): e for e in enrolments}
 
     @classmethod
-    def load(cls, *, school_name: str, years: set[int] | None = None) -> SchoolBook:
+    def load(cls, *, school_name: str, years: set[int] | None = None, school_keys=()) -> SchoolBook:
         """Three queries in the current schema (only the years the file names, when given)."""
         year_rows = SchoolYear.objects.all()
         if years is not None:
@@ -322,10 +324,11 @@ class SchoolBook:
             grades=list(Grade.objects.all()),
             years=year_rows,
             enrolments=list(Enrolment.objects.filter(year__in=[y.pk for y in year_rows])),
+            school_keys=school_keys,
         )
 
     @classmethod
-    def load_for(cls, lines: list[tuple[int, dict]], *, school_name: str) -> SchoolBook:
+    def load_for(cls, lines: list[tuple[int, dict]], *, school_name: str, school_keys=()) -> SchoolBook:
         """`load` for the years these rows name."""
         years = set()
         for _, values in lines:
@@ -333,7 +336,7 @@ class SchoolBook:
                 years.add(whole_number(values.get("year"), what="year", low=2000, high=2100, required=True))
             except RowProblem:
                 pass
-        return cls.load(school_name=school_name, years=years)
+        return cls.load(school_name=school_name, years=years, school_keys=school_keys)
 
     def check(self, lines: list[tuple[int, dict]], *, school: str = "") -> CheckResult:
         """Every row's outcome; a row with any problem is refused (and so is the file)."""
@@ -358,6 +361,10 @@ class SchoolBook:
 
     def _check_row(self, outcome: RowOutcome, values: dict, result: CheckResult) -> None:
         problems = []
+        school_value = values.get("school")
+        if self.school_keys and not blank(school_value) and text_key(school_value) not in self.school_keys:
+            problems.append(f"This row is for the school '{_shown(school_value)}', not {self.school_name}: "
+                            "import it at that school, or every school's rows in the district's import.")
         try:
             outcome.year = whole_number(values.get("year"), what="year", low=2000, high=2100, required=True)
         except RowProblem as error:

@@ -68,15 +68,16 @@ def year_copy_forward(
 
 # --- enrolment spreadsheets (schools/imports.py is the engine) ----------------------------------
 
-def _school_name() -> str:
-    school = current_school()
-    return school.name if school is not None else "This school"
-
-
 def enrolment_import_check(data: dict, *, progress=None) -> imports.CheckResult:
-    """Check a file's rows against the current school (nothing is written)."""
+    """Check a file's rows against the current school (nothing is written). A row of another
+    school (a district file with a school column, uploaded here) is refused."""
+    school = current_school()
     lines = list(imports.data_lines(data))
-    return imports.SchoolBook.load_for(lines, school_name=_school_name()).check(lines)
+    book = imports.SchoolBook.load_for(
+        lines, school_name=school.name if school else "This school",
+        school_keys=[imports.text_key(school.code), imports.text_key(school.name)] if school else (),
+    )
+    return book.check(lines)
 
 
 @transaction.atomic

@@ -157,6 +157,10 @@ def test_files_beyond_the_limits_or_unreadable_are_refused_with_a_message(school
                                                   "at a time (split the file)."}]
     broken = job_id_of(upload(staff, SCHOOL_IMPORT, b"PK\x03\x04 not really", "e.xlsx"))
     assert "This is not a readable .xlsx file" in school_check(school_a, broken).problems[0]["text"]
+    district_file = job_id_of(upload(staff, SCHOOL_IMPORT, "school,year,grade,students\nalpha,2027,K,3\nbeta,2027,K,4\n"))
+    assert [(p["row"], p["text"]) for p in school_check(school_a, district_file).problems] == [
+        (3, "This row is for the school 'beta', not School A: import it at that school, or every school's rows "
+            "in the district's import.")]
     columns = job_id_of(upload(staff, SCHOOL_IMPORT, "year,students\n2027,3\n"))
     assert "The file has no 'grade' column." in school_check(school_a, columns).problems[0]["text"]
     page = staff.get(f"{SCHOOL_IMPORT}{columns}/")
