@@ -98,7 +98,9 @@ def saved_plan(school, year, classes, *, rank=1, adopted=False, job=None):
     """A plan stored by hand: classes are (name, {grade: n}) pairs."""
     with schema_context(school.schema_name):
         figures = plan_figures({"classes": [{"grades": counts} for _, counts in classes]})
-        plan = AllocationPlan.objects.create(year=year, job=job, rank=rank, adopted=adopted, **figures)
+        stored = {f.name for f in AllocationPlan._meta.get_fields()}
+        plan = AllocationPlan.objects.create(year=year, job=job, rank=rank, adopted=adopted,
+                                             **{k: v for k, v in figures.items() if k in stored})
         for i, (name, counts) in enumerate(classes):
             PlannedClass.objects.create(plan=plan, position=i, name=name, counts=counts,
                                         size=sum(counts.values()))
