@@ -32,10 +32,10 @@ def imports_page(request):
         job = imports.district_import_request(file_name=form.cleaned_data["import_file"].name,
                                               content=form.content(), actor=request.user)
         return redirect("district:import", job.pk)
-    years = selectors.district_years()
+    schools, years = selectors.district_grades_and_years()
     return render(request, "district/imports.html", {
         **limits_context(), "form": form, "years": years, "template_year": years[0] if years else None,
-        "schools": selectors.district_grades(), "recent": selectors.district_imports_recent(RECENT),
+        "schools": schools, "recent": selectors.district_imports_recent(RECENT),
         "district": True,
     })
 

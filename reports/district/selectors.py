@@ -55,13 +55,15 @@ def bundle_ready_get(*, pk: int) -> DistrictBundle | None:
 
 # --- enrolment imports -------------------------------------------------------------------------
 
-def district_grades() -> list[dict]:
-    """Per school: its code, name and grades in words ("K, 1-6"), for the import page."""
-    rows = []
+def district_grades_and_years() -> tuple[list[dict], list[int]]:
+    """For the import page, in one visit of each school: per school its code, name and grades in
+    words ("K, 1-6"); and every year any school has, newest first."""
+    rows, years = [], set()
     for school in school_list():
         with tenant_context(school):
             rows.append({"code": school.code, "name": school.name, "grades": GradeDirectory(grade_list()).described})
-    return rows
+            years.update(SchoolYear.objects.values_list("year", flat=True))
+    return rows, sorted(years, reverse=True)
 
 
 def district_imports_recent(limit: int = 10) -> list[DistrictImport]:
