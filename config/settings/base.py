@@ -312,6 +312,18 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": JOB_DISPATCH_INTERVAL_S,
         "options": {"queue": "celery", "expires": JOB_DISPATCH_INTERVAL_S * 4},
     },
+    # enrolment imports: previews never confirmed expire (their rows are dropped), jobs whose
+    # worker is gone are failed with the reason, old jobs are deleted
+    "enrolment-imports-clean": {
+        "task": "schools.tasks.enrolment_imports_clean_task",
+        "schedule": 3600.0,
+        "options": {"queue": "celery"},
+    },
+    "district-imports-clean": {
+        "task": "reports.district.tasks.district_imports_clean_task",
+        "schedule": 3600.0,
+        "options": {"queue": "celery"},
+    },
 }
 if CELERY_BROKER_URL.startswith("redis"):
     # a message a dead worker held comes back after this long (the dispatcher is quicker)
