@@ -58,7 +58,8 @@ def configure_env() -> dict:
     return dict(os.environ)
 
 
-def build_district(n: int) -> None:
+def build_district(n: int, start: int = 0) -> None:
+    """Schools bench001..bench<n> (from bench<start + 1> when the first `start` exist already)."""
     import django
 
     django.setup()  # the app modules below import models: only after setup (this is a plain script)
@@ -72,8 +73,8 @@ def build_district(n: int) -> None:
     call_command("migrate_schemas", interactive=False, verbosity=0)
     call_command("school_template", verbosity=0)
     district_office_ensure(domains=["localhost"])
-    rng = random.Random(2027)
-    for i in range(n):
+    rng = random.Random(2027 + start)
+    for i in range(start, n):
         school = school_create(name=f"Bench School {i + 1:03d}", code=f"bench{i + 1:03d}")
         size = rng.choice([25, 35, 45, 60, 75, 95])
         with schema_context(school.schema_name), transaction.atomic():

@@ -8,6 +8,7 @@ lost, and a hard time limit above the solver's own. Never eager outside tests.
 Periodic work (run `celery -A config worker --beat`, or a separate `celery -A config beat`):
 the job dispatcher (tenants/jobs.py), so that no page GET ever writes. Every worker writes its
 own heartbeat (`WorkerBeat`, read by /healthz and the dispatcher).
+It also cleans up enrolment imports (previews never confirmed, jobs whose worker is gone).
 
 The settings module defaults to production, as for the WSGI server; `make run` and
 `make worker` set config.settings.local, the tests config.settings.test.
@@ -26,7 +27,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.task_default_queue = "celery"
 app.conf.worker_hijack_root_logger = False
 # the beat schedule (the job dispatcher) is CELERY_BEAT_SCHEDULE in the settings
-app.autodiscover_tasks(["tenants", "schools.plans", "reports", "reports.district"])
+app.autodiscover_tasks(["tenants", "schools", "schools.plans", "reports", "reports.district"])
 
 
 _beats = []

@@ -8,7 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from import_export.admin import ImportExportMixin
+from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from schools import selectors, services
@@ -22,8 +22,8 @@ from schools.forms import (
     SchoolYearForm,
 )
 from schools.models import CompositeRule, Enrolment, Grade, SchoolYear
+from schools.import_pages import EnrolmentImportAdminMixin
 from schools.resources import FORMATS, EnrolmentResource
-from schools.spreadsheets import SpreadsheetImportMixin
 from tenants.sites import PolicyAdminMixin, school_admin_site
 
 
@@ -281,8 +281,9 @@ class SchoolYearAdmin(FinalYearReadOnly, SchoolHistoryAdmin):
 
 
 @admin.register(Enrolment, site=school_admin_site)
-class EnrolmentAdmin(FinalYearReadOnly, SpreadsheetImportMixin, ImportExportMixin, SchoolHistoryAdmin):
-    """Enrolments across years; import and export them as CSV or Excel files."""
+class EnrolmentAdmin(FinalYearReadOnly, EnrolmentImportAdminMixin, ExportMixin, SchoolHistoryAdmin):
+    """Enrolments across years; export them as CSV or Excel files, import them through a checked
+    preview (schools/import_pages.py)."""
 
     resource_classes = [EnrolmentResource]
     form = EnrolmentForm
@@ -292,25 +293,10 @@ class EnrolmentAdmin(FinalYearReadOnly, SpreadsheetImportMixin, ImportExportMixi
     search_fields = ["grade__code", "grade__name"]
     list_select_related = ["year", "grade"]
     ordering = ["-year__year", "grade__order"]
-    import_error_display = ("message", "row")
-
-    @property
-    def import_formats(self):
-        return FORMATS
 
     @property
     def export_formats(self):
         return FORMATS
-
-    def process_dataset(self, dataset, form, request, **kwargs):
-        """The confirmed import, through the audited service (one event for the whole file)."""
-        file_name = kwargs.pop("file_name", None) or form.cleaned_data.get("original_file_name")
-        options = self.get_import_data_kwargs(request=request, form=form, **kwargs)
-        options["retain_instance_in_row_result"] = True
-        return services.enrolments_import(dataset=dataset, actor=request.user, file_name=file_name, **options)
-
-    def has_import_permission(self, request):
-        return self.has_change_permission(request) and self.has_add_permission(request)
 
     def has_export_permission(self, request):
         return self.has_view_permission(request)

@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Deferrable, F, Q
 from simple_history.models import HistoricalRecords
 
-from tenants.models import School
+from tenants.models import person_reference
 
 # People live in the public schema: a school's history keeps the person's id, not a foreign
 # key, so nothing in a school's schema depends on (or cascades from) the public user table.
@@ -356,10 +356,79 @@ class LockedClass(models.Model):
         return sum(self.counts.values())
 
 
-class DistrictEnrolmentFile(School):
-    """Handle for the district admin's district-wide enrolment import/export (no table)."""
+class ImportJob(models.Model):
+    """One uploaded enrolment spreadsheet: checked by a job (the preview), confirmed once, written by
+    a job (`schools.imports.ImportJobRunner`). The upload and its rows live here, never in a
+    temporary folder, and are dropped once the job no longer needs them."""
+
+    class Status(models.TextChoices):
+        CHECKING = "checking", "Checking the file"
+        CHECKED = "checked", "Ready to import"
+        REFUSED = "refused", "Rows to correct"
+        IMPORTING = "importing", "Importing"
+        IMPORTED = "imported", "Imported"
+        FAILED = "failed", "Failed"
+        EXPIRED = "expired", "Expired (never confirmed)"
+
+    LIVE = (Status.CHECKING, Status.IMPORTING)
+
+    file_name = models.CharField(max_length=200)
+    size = models.PositiveIntegerField(default=0, help_text="The upload's size in bytes.")
+    upload = models.BinaryField(null=True, blank=True, editable=False,
+                                help_text="The uploaded file, until the check has read it.")
+    data = models.JSONField(null=True, blank=True, editable=False,
+                            help_text="The file's rows as read, kept from the check until the import or expiry.")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.CHECKING)
+    phase = models.CharField(max_length=200, blank=True, help_text="What the job is doing now, in words.")
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(default=dict, blank=True, help_text="Rows new, changed, unchanged, refused.")
+    problems = models.JSONField(default=list, blank=True, help_text="What to correct: [{row, text, cells}].")
+    changes = models.JSONField(default=list, blank=True, help_text="The rows new or changed (preview or written).")
+    error = models.TextField(blank=True)
+    requested_by = person_reference()
+    confirmed_by = person_reference()
+    task_id = models.CharField(max_length=64, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created = models.DateTimeField(auto_now_add=True)
+    started = models.DateTimeField(null=True, blank=True)
+    finished = models.DateTimeField(null=True, blank=True)
+    confirmed = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        proxy = True
-        verbose_name = "district enrolment file"
-        verbose_name_plural = "district enrolments (import / export)"
+        abstract = True
+        ordering = ["-created"]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def live(self) -> bool:
+        return self.status in self.LIVE
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.rows_done / self.rows_total) if self.rows_total else 0
+
+    @property
+    def confirm_refusal(self) -> str:
+        """Why this import cannot be confirmed (now), in words."""
+        who = f" by {self.confirmed_by.get_full_name() or self.confirmed_by.username}" if self.confirmed_by else ""
+        when = f" at {self.confirmed:%H:%M on %d %b %Y}" if self.confirmed else ""
+        return {
+            self.Status.CHECKING: "The file is still being checked: wait for the preview, then confirm.",
+            self.Status.IMPORTING: f"This import was already confirmed{who}{when} and is being written now: "
+                                   "it is done once, never twice.",
+            self.Status.IMPORTED: f"This file was already imported (confirmed{who}{when}): nothing was imported "
+                                  "a second time.",
+            self.Status.REFUSED: "This file has rows to correct, so it cannot be imported: correct them and "
+                                 "upload it again.",
+            self.Status.FAILED: "This import did not finish, and nothing of it was saved: upload the file again.",
+        }.get(self.status, "This preview is more than a day old and has expired: upload the file again.")
+
+
+class EnrolmentImport(ImportJob):
+    """A school's enrolment spreadsheet import (in the school's schema)."""
+
+    class Meta(ImportJob.Meta):
+        verbose_name = "enrolment import"

@@ -6,7 +6,7 @@ from django.conf import settings
 
 from optimization import DEFAULT_RANKING
 from schools import rulepacks
-from schools.models import CompositeRule, Enrolment, Grade, LocalRule, LockedClass, SchoolYear
+from schools.models import CompositeRule, Enrolment, EnrolmentImport, Grade, LocalRule, LockedClass, SchoolYear
 from schools.rulepacks import RulePack
 from tenants.context import current_school
 from tenants.models import User
@@ -301,3 +301,19 @@ def year_delete_summary(year: SchoolYear) -> dict:
     order = list(DELETED_WITH_YEAR)
     rows.sort(key=lambda r: order.index(r["key"]) if r["key"] in order else len(order))
     return {"rows": rows, "adopted_plan": adopted, "adopted_reports": adopted_reports}
+
+
+# --- enrolment imports -------------------------------------------------------------------------
+
+def year_numbers() -> list[int]:
+    """The school's years, newest first."""
+    return list(SchoolYear.objects.order_by("-year").values_list("year", flat=True))
+
+
+def enrolment_imports_recent(limit: int = 10):
+    return list(EnrolmentImport.objects.defer("upload", "data", "changes", "problems")[:limit])
+
+
+def enrolment_import_get(*, pk: int) -> EnrolmentImport | None:
+    """An import job of the current school, without its file and rows (None: no such import)."""
+    return EnrolmentImport.objects.defer("upload", "data").filter(pk=pk).first()

@@ -5,15 +5,15 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 
-from schools import rulepacks
-from schools.models import MAX_STUDENTS, CompositeRule, Enrolment, Grade, SchoolYear
-from schools.resources import EnrolmentResource
+from schools import imports, rulepacks
+from schools.models import MAX_STUDENTS, CompositeRule, Enrolment, EnrolmentImport, Grade, SchoolYear
 from schools.selectors import year_delete_summary
 from schools.signals import year_deleting
+from schools.tasks import enrolment_import_check_task, enrolment_import_write_task
 from tenants import policy
 from tenants.audit import Action, audit_record, row_values
-from tenants.context import current_school
-from tenants.selectors import district_settings
+from tenants.context import current_school, tenant_context
+from tenants.selectors import district_settings, school_list
 
 
 def _save(obj, actor):
@@ -129,17 +129,34 @@ def year_copy_forward(
     return target
 
 
-@transaction.atomic
-def enrolments_import(*, dataset, actor=None, **import_options):
-    """Import a school's enrolment spreadsheet (all rows or none), with one event and its totals.
+# --- enrolment spreadsheets (schools/imports.py is the engine) ----------------------------------
 
-    `import_options` go to django-import-export's `import_data` (the admin passes its own).
+def enrolment_import_check(data: dict, *, progress=None) -> imports.CheckResult:
+    """Check a file's rows against the current school (nothing is written). A row of another
+    school (a district file with a school column, uploaded here) is refused."""
+    school = current_school()
+    lines = list(imports.data_lines(data))
+    book = imports.SchoolBook.load_for(
+        lines, school_name=school.name if school else "This school",
+        school_keys=[imports.text_key(school.code), imports.text_key(school.name)] if school else (),
+    )
+    return book.check(lines)
+
+
+@transaction.atomic
+def enrolments_import(*, data: dict, actor=None, file_name: str = "", progress=None) -> imports.CheckResult:
+    """Write a school's enrolment file, all rows or none, with one audit event and its counts.
+
+    The rows are checked again against the school as it is now: ValidationError (nothing
+    written) when any row no longer passes.
     """
     policy.require_actor("edit_school", actor, current_school())
-    result = EnrolmentResource().import_data(dataset, dry_run=False, user=actor, **import_options)
-    if not (result.has_errors() or result.has_validation_errors()):
-        audit_record(action=Action.ENROLMENT_IMPORT, actor=actor, school=current_school(),
-                     rows=len(dataset), totals={k: result.totals[k] for k in ("new", "update", "skip", "delete")})
+    result = enrolment_import_check(data)
+    if not result.ok:
+        raise ValidationError(_not_imported(result))
+    imports.book_write(result, actor=actor)
+    audit_record(action=Action.ENROLMENT_IMPORT, actor=actor, school=current_school(), target_label=file_name,
+                 rows=len(result.outcomes), counts=result.counts, file_name=file_name)
     return result
 
 
@@ -190,3 +207,49 @@ def year_version_bump(*, year: SchoolYear) -> None:
     """A save of the year's page: pages opened before it are now out of date."""
     SchoolYear.objects.filter(pk=year.pk).update(version=F("version") + 1)
     year.refresh_from_db(fields=["version"])
+
+
+def _not_imported(result: imports.CheckResult) -> str:
+    first = [f"Row {p['row']}: {p['text']}" if p["row"] else p["text"] for p in result.all_problems[:3]]
+    return ("Nothing was imported: since the file was checked, the school's data changed and "
+            f"{len(result.all_problems)} row problem(s) appeared: " + " ".join(first)
+            + " Upload the file again to see them all.")
+
+
+def _job_write(data, *, job, progress=None):
+    return enrolments_import(data=data, actor=job.confirmed_by, file_name=job.file_name, progress=progress)
+
+
+enrolment_import_jobs = imports.ImportJobRunner(
+    EnrolmentImport, check=enrolment_import_check, write=_job_write,
+    check_task=enrolment_import_check_task, write_task=enrolment_import_write_task,
+)
+
+
+def enrolment_import_request(*, file_name: str, content: bytes, actor) -> EnrolmentImport:
+    """Keep an uploaded file and queue its check (the preview); staff and district staff only."""
+    policy.require_actor("edit_school", actor, current_school())
+    return enrolment_import_jobs.request(file_name=file_name, content=content, actor=actor)
+
+
+def enrolment_import_confirm(*, job_id: int, actor) -> EnrolmentImport:
+    """Confirm a checked preview once and queue the write; ValidationError saying why not otherwise."""
+    policy.require_actor("edit_school", actor, current_school())
+    return enrolment_import_jobs.confirm(job_id=job_id, actor=actor)
+
+
+def enrolment_import_check_run(*, job_id: int) -> EnrolmentImport | None:
+    return enrolment_import_jobs.run_check(job_id=job_id)
+
+
+def enrolment_import_write_run(*, job_id: int) -> EnrolmentImport | None:
+    return enrolment_import_jobs.run_write(job_id=job_id)
+
+
+def enrolment_imports_clean() -> int:
+    """In every school: expire old previews, fail jobs whose worker is gone, delete old jobs."""
+    cleaned = 0
+    for school in school_list():
+        with tenant_context(school):
+            cleaned += enrolment_import_jobs.clean()
+    return cleaned

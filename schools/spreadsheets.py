@@ -20,7 +20,6 @@ import tablib
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from import_export.formats.base_formats import CSV, XLSX
-from import_export.forms import ImportForm
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 UNPACKED_PER_PACKED = 10  # an XLSX may unpack to at most 10 times the upload limit
@@ -144,7 +143,7 @@ def dataset_neutralise(dataset: tablib.Dataset) -> tablib.Dataset:
     return tablib.Dataset(*rows, headers=headers, title=dataset.title)
 
 
-# --- django-import-export -------------------------------------------------------------------
+# --- django-import-export (the admin's export) ------------------------------------------------
 
 class SafeCSV(CSV):
     """CSV for django-import-export: read by `spreadsheet_read`, written neutralised."""
@@ -166,32 +165,7 @@ class SafeXLSX(XLSX):
         return super().export_data(dataset_neutralise(dataset), **kwargs)
 
 
-class SafeImportForm(ImportForm):
-    """django-import-export's import form with the size limit checked before the file is read."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["import_file"].validators.append(upload_size_validator)
-        self.fields["import_file"].help_text = (
-            f"At most {_megabytes(_limits()[0])}, {_limits()[1]:,} rows and {_limits()[2]} columns."
-        )
-
-
-class SpreadsheetImportMixin:
-    """For an ImportExportMixin admin: the safe import form, and limit messages shown as they are
-    (django-import-export otherwise replaces any reading error with a generic sentence)."""
-
-    import_form_class = SafeImportForm
-
-    def add_data_read_fail_error_to_form(self, form, e):
-        if isinstance(e, SpreadsheetTooLarge):
-            form.add_error("import_file", str(e))
-        else:
-            super().add_data_read_fail_error_to_form(form, e)
-
-
 __all__ = [
     "SpreadsheetTooLarge", "spreadsheet_read", "upload_size_check", "upload_size_validator",
-    "cell_neutralise", "dataset_neutralise", "SafeCSV", "SafeXLSX", "SafeImportForm",
-    "SpreadsheetImportMixin",
+    "cell_neutralise", "dataset_neutralise", "SafeCSV", "SafeXLSX",
 ]

@@ -53,6 +53,7 @@ class DistrictAdminSite(ClassplanAdminSite):
     site_header = "Classplan – district office"
     site_title = "Classplan district"
     index_title = "District administration"
+    index_template = "admin/district_index.html"  # the district's pages (imports, reports) above the lists
 
     def has_permission(self, request):
         return policy.can_manage_district(request.user)

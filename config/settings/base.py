@@ -274,7 +274,8 @@ if CELERY_BROKER_URL.startswith("filesystem"):
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
-CELERY_TASK_ALWAYS_EAGER = False
+# Never eager (Celery's default): not set here, so a test can switch it on with app.conf (Celery
+# 5.6 prefers a namespaced CELERY_ setting over a later app.conf change).
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -310,6 +311,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tenants.tasks.jobs_dispatch_task",
         "schedule": JOB_DISPATCH_INTERVAL_S,
         "options": {"queue": "celery", "expires": JOB_DISPATCH_INTERVAL_S * 4},
+    },
+    # enrolment imports: previews never confirmed expire (their rows are dropped), jobs whose
+    # worker is gone are failed with the reason, old jobs are deleted
+    "enrolment-imports-clean": {
+        "task": "schools.tasks.enrolment_imports_clean_task",
+        "schedule": 3600.0,
+        "options": {"queue": "celery"},
+    },
+    "district-imports-clean": {
+        "task": "reports.district.tasks.district_imports_clean_task",
+        "schedule": 3600.0,
+        "options": {"queue": "celery"},
     },
 }
 if CELERY_BROKER_URL.startswith("redis"):

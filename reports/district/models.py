@@ -1,10 +1,12 @@
-"""District-wide ZIP bundles of every school's adopted-plan PDF (public schema)."""
+"""District-wide ZIP bundles of every school's adopted-plan PDF, and district enrolment imports
+(public schema)."""
 
 from django.conf import settings
 from django.db import models
 
 from reports.models import RenderedFile
 from reports.storage import reports_storage
+from schools.models import ImportJob
 
 
 def bundle_key(instance: "DistrictBundle", filename: str) -> str:
@@ -31,3 +33,10 @@ class DistrictBundle(RenderedFile):
 
     def __str__(self):
         return f"Schools {self.year} ZIP #{self.pk} ({self.get_status_display()})"
+
+
+class DistrictImport(ImportJob):
+    """The district's enrolment spreadsheet (every school in one file): checked, confirmed, written."""
+
+    class Meta(ImportJob.Meta):
+        verbose_name = "district enrolment import"

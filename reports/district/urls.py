@@ -1,6 +1,6 @@
 """The district office's report pages (public site, mounted at /district/)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from reports.district import views
 
@@ -11,4 +11,5 @@ urlpatterns = [
     path("reports/zip/<int:pk>/", views.bundle_detail, name="bundle"),
     path("reports/zip/<int:pk>/download/", views.bundle_download, name="bundle_download"),
     path("reports/<slug:code>/<int:pk>/download/", views.school_report_download, name="school_download"),
+    path("", include("reports.district.import_urls")),
 ]

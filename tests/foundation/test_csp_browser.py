@@ -5,6 +5,9 @@ tests/plans/test_browser.py; this walks the admin pages those do not."""
 
 import pytest
 
+from django_tenants.utils import schema_context
+
+from schools.models import EnrolmentImport
 from tenants.services import district_office_ensure
 from tests import factories
 from tests.browser import log_in
@@ -42,6 +45,12 @@ def test_admin_pages_run_their_scripts_with_no_policy_violation(live_server, bro
         assert fields.count() == 0
         page.locator("input.select-toggle").check()
         assert fields.count() == ticked
+        # an import's page while its job runs: htmx (a static file) polls the progress fragment
+        with schema_context(school.schema_name):
+            job = EnrolmentImport.objects.create(file_name="e.csv", phase="Checking 3 rows.", rows_total=3)
+        with page.expect_response(lambda r: r.url.endswith(f"/import/{job.pk}/progress/")):
+            page.goto(f"{base}/admin/schools/enrolment/import/{job.pk}/")
+        assert page.locator("#import-progress").count() == 1
         assert violations == []
     finally:
         page.close()

@@ -1,5 +1,7 @@
 """Building the school year admin page's POST data (the year form and its two inlines)."""
 
+import re
+
 from django_tenants.utils import schema_context
 
 from schools.models import Grade
@@ -32,3 +34,12 @@ def year_post(school, *, year=2028, teachers=6, min_per_grade=1, enrolments=(), 
                      f"composites-{i}-max_class_size": high, f"composites-{i}-min_per_grade": per_grade})
     data.update(extra)
     return data
+
+
+def opened_value(client, year_id) -> str:
+    """The year page's `opened` field (its version as the page was opened), as a browser posts it back."""
+    page = client.get(f"/admin/schools/schoolyear/{year_id}/change/")
+    found = re.search(r'name="opened" value="([^"]*)"', page.text) or re.search(
+        r'value="([^"]*)"[^>]*name="opened"', page.text)
+    assert found, "the year page has no opened field"
+    return found.group(1)

@@ -5,7 +5,7 @@ from django_tenants.utils import schema_context
 
 from schools.models import Enrolment
 from tests import factories
-from tests.schools.helpers import year_post
+from tests.schools.helpers import opened_value, year_post
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,8 @@ def test_changes_made_in_the_admin_are_kept_and_shown(school_a, client_for):
         rule_id = enrolment.year.composites.get().pk
     data = year_post(school_a, year=2028, teachers=6, enrolments=[("K", 33), ("1", 25)],
                      composites=[(("K", "1"), "", 26)], initial_enrolments=2, initial_composites=1)
-    data.update({"enrolments-0-id": ids[0], "enrolments-1-id": ids[1], "composites-0-id": rule_id})
+    data.update({"enrolments-0-id": ids[0], "enrolments-1-id": ids[1], "composites-0-id": rule_id,
+                 "opened": opened_value(staff, year_id)})
     assert staff.post(f"/admin/schools/schoolyear/{year_id}/change/", data).status_code == 302
     with schema_context(school_a.schema_name):
         records = list(Enrolment.history.filter(id=ids[0]).order_by("history_date"))

@@ -20,15 +20,14 @@ import openpyxl
 import pytest
 from django_tenants.utils import schema_context
 
-from schools.models import Enrolment, Grade
 from schools.spreadsheets import SpreadsheetTooLarge, cell_neutralise, spreadsheet_read
 from tests import factories
 
 pytestmark = pytest.mark.django_db
 IMPORT = "/admin/schools/enrolment/import/"
 EXPORT = "/admin/schools/enrolment/export/"
-DISTRICT = "/admin/schools/districtenrolmentfile/"
-XLSX_FORMAT = 1  # schools.resources.FORMATS = [CSV, XLSX]
+DISTRICT = "/district/imports/"
+XLSX_FORMAT = 1  # schools.resources.FORMATS = [CSV, XLSX]: the admin's export
 
 
 def xlsx(rows, *, dimension=None, far_cell=None) -> bytes:
@@ -150,38 +149,49 @@ def staff(school_a, staff_client):
     return staff_client
 
 
-def test_school_import_of_the_4_9_kb_bomb_stays_small_and_names_the_row_limit(staff):
-    response = bounded(lambda: staff.post(IMPORT, {"format": XLSX_FORMAT, "import_file": upload(bomb(), "e.xlsx")}))
-    assert response.status_code == 200
-    assert "The sheet has more than 5,000 rows" in response.text
+def check_job(school, response, run):
+    """The job the upload made, checked by `run` (the job's body) in the school's schema."""
+    assert response.status_code == 302, response.text[:1000]
+    job_id = int(response["Location"].rstrip("/").rsplit("/", 1)[-1])
+    with schema_context(school.schema_name):
+        return bounded(lambda: run(job_id=job_id))
 
 
-def test_school_import_of_a_sheet_declaring_a_huge_size_previews_its_one_row(staff):
+def school_run(**kwargs):
+    from schools.services import enrolment_import_check_run
+
+    return enrolment_import_check_run(**kwargs)
+
+
+def district_run(**kwargs):
+    from reports.district.imports import district_import_check_run
+
+    return district_import_check_run(**kwargs)
+
+
+def test_school_import_of_the_4_9_kb_bomb_stays_small_and_names_the_row_limit(school_a, staff):
+    job = check_job(school_a, staff.post(IMPORT, {"import_file": upload(bomb(), "e.xlsx")}), school_run)
+    assert job.status == "refused"
+    assert job.problems[0]["text"].startswith("The sheet has more than 5,000 rows")
+
+
+def test_school_import_of_a_sheet_declaring_a_huge_size_previews_its_one_row(school_a, staff):
     content = xlsx(BOMB_ROWS, dimension="A1:XFD1048576")
-    response = bounded(lambda: staff.post(IMPORT, {"format": XLSX_FORMAT, "import_file": upload(content, "e.xlsx")}))
-    assert response.status_code == 200
-    result = response.context["result"]
-    assert not result.has_errors() and not result.has_validation_errors()
-    assert [r.import_type for r in result.rows] == ["update"]
-
-
-def test_school_import_names_the_row_limit(staff):
-    rows = [["year", "grade", "students"]] + [[2027, "K", 1]] * 5001
-    response = staff.post(IMPORT, {"format": XLSX_FORMAT, "import_file": upload(xlsx(rows), "e.xlsx")})
-    assert response.status_code == 200
-    assert "The sheet has more than 5,000 rows: import at most 5,000 rows at a time" in response.text
+    job = check_job(school_a, staff.post(IMPORT, {"import_file": upload(content, "e.xlsx")}), school_run)
+    assert job.status == "checked" and job.counts["changed"] == 1
+    assert [c["status"] for c in job.changes] == ["changed"]
 
 
 def test_school_import_refuses_a_large_file_by_its_size_before_reading_it(staff, settings, monkeypatch):
     settings.SPREADSHEET_MAX_BYTES = 2_000_000
-    from schools import spreadsheets
+    from schools import imports
 
     def never(*args, **kwargs):
         raise AssertionError("the file was read")
 
-    monkeypatch.setattr(spreadsheets, "spreadsheet_read", never)
+    monkeypatch.setattr(imports, "spreadsheet_read", never)
     big = b"year,grade,students\n" + b"2027,K,1\n" * 300_000  # 2.7 MB
-    response = staff.post(IMPORT, {"format": 0, "import_file": upload(big, "e.csv")})
+    response = staff.post(IMPORT, {"import_file": upload(big, "e.csv")})
     assert response.status_code == 200
     assert "The file is 2.7 MB: files of at most 2 MB can be imported." in response.text
 
@@ -190,9 +200,9 @@ def test_school_import_refuses_a_large_file_by_its_size_before_reading_it(staff,
 
 def test_district_import_of_the_4_9_kb_bomb_stays_small_and_names_the_row_limit(school_a, district_client):
     rows = [["school"] + BOMB_ROWS[0], ["alpha"] + BOMB_ROWS[1]]
-    response = bounded(lambda: district_client.post(DISTRICT, {"action": "preview", "import_file": upload(bomb(rows), "d.xlsx")}))
-    assert response.status_code == 200 and response.context["preview"] is None
-    assert "The sheet has more than 5,000 rows" in response.text
+    response = district_client.post(DISTRICT, {"import_file": upload(bomb(rows), "d.xlsx")})
+    job = check_job(school_a, response, district_run)
+    assert job.status == "refused" and job.problems[0]["text"].startswith("The sheet has more than 5,000 rows")
 
 
 def test_district_import_of_a_sheet_declaring_a_huge_size_previews_its_one_row(school_a, district_client):
@@ -200,18 +210,13 @@ def test_district_import_of_a_sheet_declaring_a_huge_size_previews_its_one_row(s
     factories.year_create(school_a, year=2027, students={"K": 30})
     rows = [["school"] + BOMB_ROWS[0], ["alpha"] + BOMB_ROWS[1]]
     content = xlsx(rows, dimension="A1:XFD1048576")
-    response = bounded(lambda: district_client.post(DISTRICT, {"action": "preview", "import_file": upload(content, "d.xlsx")}))
-    assert response.status_code == 200
-    assert response.context["preview"].ok
-    assert [r.status for r in response.context["preview"].rows] == ["update"]
+    job = check_job(school_a, district_client.post(DISTRICT, {"import_file": upload(content, "d.xlsx")}), district_run)
+    assert job.status == "checked" and [c["status"] for c in job.changes] == ["changed"]
 
 
-def test_district_import_names_the_row_and_size_limits(school_a, district_client, settings):
-    rows = [["school", "year", "grade", "students"]] + [["alpha", 2027, "K", 1]] * 5001
-    response = district_client.post(DISTRICT, {"action": "preview", "import_file": upload(xlsx(rows), "d.xlsx")})
-    assert "more than 5,000 rows" in response.text and response.context["preview"] is None
+def test_district_import_names_the_size_limit(school_a, district_client, settings):
     settings.SPREADSHEET_MAX_BYTES = 100
-    response = district_client.post(DISTRICT, {"action": "preview", "import_file": upload(b"school," * 30, "d.csv")})
+    response = district_client.post(DISTRICT, {"import_file": upload(b"school," * 30, "d.csv")})
     assert "The file is 210 bytes: files of at most 100 bytes can be imported." in response.text
 
 
@@ -258,11 +263,11 @@ def test_school_export_csv_and_xlsx_write_formulas_as_text(school_a, staff_clien
 
 def test_district_export_csv_and_xlsx_write_formulas_as_text(school_a, district_client):
     formula_grades(school_a)
-    response = district_client.post(DISTRICT, {"action": "export", "export-year": 2027, "export-file_format": "csv"})
+    response = district_client.get(DISTRICT + "export.csv?year=2027")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"), newline="")))
     assert {r[2] for r in rows[1:]} >= {"'" + f for f in FORMULAS}
     assert_inert(c for r in rows for c in r)
-    response = district_client.post(DISTRICT, {"action": "export", "export-year": 2027, "export-file_format": "xlsx"})
+    response = district_client.get(DISTRICT + "export.xlsx?year=2027")
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     cells = [c for row in sheet.iter_rows() for c in row]
     assert not [c.coordinate for c in cells if c.data_type == "f"]

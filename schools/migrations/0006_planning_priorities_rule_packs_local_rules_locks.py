@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('schools', '0004_limits_year_version_deferred_enrolment_unique'),
+        ('schools', '0005_import_jobs_replace_district_file_proxy'),
     ]
 
     operations = [
