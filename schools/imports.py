@@ -373,6 +373,9 @@ class SchoolBook:
         if outcome.year is not None and year is None:
             problems.append(f"{self.school_name} has no school year {outcome.year}: add the year "
                             "(School years) first, then import again.")
+        elif year is not None and year.is_final:
+            problems.append(f"{outcome.year} is final, so its enrolments cannot change: reopen it on its "
+                            "planning page first, then import again.")
         grade_value = values.get("grade")
         if blank(grade_value):
             problems.append(f"The grade is empty: write a grade's code or name ({self.directory.described}).")

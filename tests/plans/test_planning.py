@@ -190,6 +190,11 @@ def test_a_final_year_is_locked_until_staff_reopen_it(school_a, client_for):
         enrolment.students += 1
         with pytest.raises(Exception, match="2027 is final"):
             enrolment.full_clean()
+        from schools.imports import SchoolBook
+
+        lines = [(2, {"year": 2027, "grade": "K", "students": 50})]
+        checked = SchoolBook.load_for(lines, school_name="School A").check(lines)
+        assert any("2027 is final" in p["text"] for p in checked.all_problems)  # nor through an import
     assert "Reopen 2027" not in principal.get("/plans/2027/").text
     assert principal.post("/plans/2027/reopen/").status_code == 403
     assert staff.post(f"/plans/2027/plan/{plan.pk}/undo/", follow=True).status_code == 200
