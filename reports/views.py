@@ -5,10 +5,8 @@ Views only read, queue jobs and serve stored files; nothing is rendered in a req
 
 import hashlib
 import json
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponseRedirect
@@ -23,30 +21,14 @@ from schools.models import SchoolYear
 from schools.plans import charts
 from schools.plans.models import AllocationPlan
 from tenants import policy
+from tenants.decorators import school_page
 
 CHART_CACHE_S = 24 * 3600
 WEB_CHART_WIDTH = 4.8  # inches: legible when scaled to a phone's width
 
 
-def too_many_requests(request, error):
-    """429 with the rate limit's message (tenants.policy.work_rate_check)."""
-    return render(request, "429.html", {"message": str(error)}, status=429)
-
-
-def portal_view(view):
-    """Logged-in people who may read this school (the policy); anyone else sees nothing (404)."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if request.tenant.is_district or not policy.can_read_school(request.user, request.tenant):
-            raise Http404
-        try:
-            return view(request, *args, **kwargs)
-        except policy.TooManyRequests as error:
-            return too_many_requests(request, error)
-
-    return wrapper
+# The portal's pages: people who may read this school (tenants/decorators.py).
+portal_view = school_page
 
 
 def serve_report_file(name: str, *, filename: str):

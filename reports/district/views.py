@@ -12,7 +12,8 @@ from django.views.decorators.http import require_POST
 from reports import selectors
 from reports.district import selectors as district_selectors
 from reports.district import services
-from reports.views import serve_report_file, too_many_requests
+from reports.views import serve_report_file
+from tenants.decorators import too_many_requests
 from tenants import policy
 from tenants.context import tenant_context
 from tenants.selectors import school_by_code

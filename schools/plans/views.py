@@ -9,10 +9,8 @@ change something, and the services refuse anyone else. A GET never writes or que
 
 from __future__ import annotations
 
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseNotAllowed
@@ -29,23 +27,11 @@ from schools.plans.forms import PlanEditForm
 from schools.plans.models import AllocationPlan, PlanJob, PlannedClass
 from schools.selectors import PRIORITIES, year_ranking
 from tenants import policy
+from tenants.decorators import school_page
 
 
-def planning_view(view):
-    """Logged-in people who may read this school (the policy; the middleware refuses other
-    schools' people with 403); the district office's site has no planning pages (404)."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if request.tenant.is_district or not policy.can_read_school(request.user, request.tenant):
-            raise Http404
-        try:
-            return view(request, *args, **kwargs)
-        except policy.TooManyRequests as error:
-            return render(request, "429.html", {"message": str(error)}, status=429)
-
-    return wrapper
+# The planning pages: people who may read this school (tenants/decorators.py).
+planning_view = school_page
 
 
 def _editor(request) -> bool:
